@@ -1,0 +1,227 @@
+"""`hotline`: the command line. Parses options, calls the library, prints Chinese.
+
+No business logic here: every command is a few lines over a library function, and the
+library's own exceptions (HotlineError) become a clear message and an exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import EXIT_USAGE, HotlineError
+from pipeline.home import Home, open_home, resolve_home
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class HotlineGroup(click.Group):
+    """Turns the library's expected errors into one clear line and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HotlineError as exc:
+            click.echo(f"错误：{exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def parse_day(value: str | None, what: str = "日期") -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{what}“{value}”无法识别，请写成 2026-11-27 的形式。")
+
+
+@click.group(cls=HotlineGroup, context_settings=CONTEXT)
+@click.option("--home", "home_dir", metavar="文件夹", envvar="HOTLINE_HOME",
+              help="工作目录（含 inbox、outbox、数据库和 hotline.toml）。默认为当前文件夹，"
+                   "也可用环境变量 HOTLINE_HOME 指定。")
+@click.version_option(__version__, "--version", message="hotline %(version)s")
+@click.pass_context
+def main(ctx: click.Context, home_dir: str | None) -> None:
+    """北站街道“12345”市民服务热线工单处理。
+
+    \b
+    每晚：把区热线办的电子工单（PDF、Excel、CSV）放进 inbox/，运行 hotline run，
+    第二天早上在 outbox/<日期>/ 里取转送单、工单台账和督办日报打印。
+    第一次使用可运行 hotline demo 看看效果。
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["home_dir"] = home_dir
+
+
+def home_of(ctx: click.Context) -> Home:
+    root = ctx.find_root()
+    cached = root.obj.get("home")
+    if cached is None:
+        cached = open_home(resolve_home(root.obj.get("home_dir")))
+        root.obj["home"] = cached
+        root.call_on_close(cached.close)
+    return cached
+
+
+def dump_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+# -- run ---------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="按哪一天计算红黄灯（默认今天）。")
+@click.option("--quiet", "-q", is_flag=True, help="只在有文件被放在一边时输出。")
+@click.pass_context
+def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
+    """夜间批处理：读收件箱、入库、算期限、出转送单和台账、归档原件。
+
+    \b
+    退出状态：0 全部读入；1 有文件被放在一边（其余照常完成）；2 用法或配置错误；
+    3 另一个任务正在运行；4 数据库损坏。
+    """
+    from pipeline.batch import run_batch  # noqa: PLC0415
+    from pipeline.progress import TerminalProgress  # noqa: PLC0415
+    from pipeline.report import summary_text  # noqa: PLC0415
+
+    home = home_of(ctx)
+    day = parse_day(as_of)
+    with TerminalProgress() as progress:
+        summary, code = run_batch(home, day, progress.update)
+    if not quiet or code:
+        click.echo(summary_text(summary.to_json()))
+        click.echo(f"\n运行报告：outbox/{summary.report}")
+    ctx.exit(code)
+
+
+# -- list / show ---------------------------------------------------------------------------
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（供脚本使用）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算红黄灯（默认今天）。")
+@click.option("--open", "only_open", is_flag=True, help="只列在办工单。")
+@click.pass_context
+def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open: bool) -> None:
+    """列出全部工单及其红黄灯。"""
+    from pipeline.queries import order_states  # noqa: PLC0415
+
+    home = home_of(ctx)
+    states = order_states(home, parse_day(as_of), only_open=only_open)
+    if as_json:
+        dump_json([s.as_json() for s in states])
+        return
+    if not states:
+        click.echo("没有工单。")
+        return
+    click.echo(f"{'工单编号':<16}{'派单时间':<18}{'类型':<8}{'状态':<6}{'先行联系':<6}{'办理灯':<6}"
+               f"{'红灯日':<12}承办部门")
+    for s in states:
+        r = s.row
+        click.echo(f"{r['order_no']:<20}{r['dispatch_time'].replace('T', ' ')[:16]:<20}"
+                   f"{r['kind']:<6}{r['status']:<6}{s.first_contact_light.value:<8}"
+                   f"{s.light.value:<6}{s.deadlines.handling.red.isoformat():<14}"
+                   f"{r['department'] or '（未分派）'}")
+    click.echo(f"共 {len(states)} 张。")
+
+
+@main.command()
+@click.argument("order_no")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算红黄灯（默认今天）。")
+@click.pass_context
+def show(ctx: click.Context, order_no: str, as_json: bool, as_of: str | None) -> None:
+    """显示一张工单：内容、两个时限及其灯、全部经过。"""
+    from pipeline.queries import order_detail, render_detail  # noqa: PLC0415
+
+    detail = order_detail(home_of(ctx), order_no, parse_day(as_of))
+    if as_json:
+        dump_json(detail)
+    else:
+        click.echo(render_detail(detail))
+
+
+# -- deadline ------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--dispatched", required=True, metavar="时间",
+              help="派单时间，如 2026-12-18 或 2026-12-18T09:30。")
+@click.option("--kind", required=True, type=click.Choice(["一般", "紧急", "夜间特殊", "信访"]),
+              help="工单类型。")
+@click.option("--category", default="", type=click.Choice(["", "咨询", "建议", "求助", "投诉"]),
+              help="诉求类别（一般工单需要）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.pass_context
+def deadline(ctx: click.Context, dispatched: str, kind: str, category: str, as_json: bool) -> None:
+    """说明一张假设工单的各个期限及其依据。"""
+    from pipeline.explain import explain_deadlines, render_explanation  # noqa: PLC0415
+    from pipeline.normalise import InvalidValueError, parse_datetime  # noqa: PLC0415
+
+    try:
+        moment = parse_datetime(dispatched)
+    except InvalidValueError as exc:
+        fail(f"派单时间{exc}。")
+    if moment is None:
+        fail("请给出派单时间。")
+    data = explain_deadlines(home_of(ctx), moment, kind, category)
+    if as_json:
+        dump_json(data)
+    else:
+        click.echo(render_explanation(data))
+
+
+# -- sample / demo -------------------------------------------------------------------------
+
+@main.command()
+@click.option("--orders", default=30, show_default=True, help="生成多少张工单。")
+@click.option("--into", "into", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="放到哪个文件夹。")
+@click.option("--seed", default=2026, show_default=True, help="随机种子（相同种子生成相同文件）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="以哪一天为“今天”（默认今天）。")
+@click.option("--pdf-share", default=0.15, show_default=True, help="PDF 工单所占比例。")
+@click.option("--plain", is_flag=True, help="只生成规整的 Excel 和 PDF，不含各种变体。")
+def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: float,
+           plain: bool) -> None:
+    """生成仿真的区热线办导出文件（各种格式和写法），用于演示和测试。"""
+    from pipeline.samples import generate  # noqa: PLC0415
+
+    made = generate(into, orders=orders, seed=seed, as_of=parse_day(as_of),
+                    pdf_share=pdf_share, variations=not plain)
+    for path in made.files:
+        click.echo(f"  {path}")
+    click.echo(f"已生成 {len(made.files)} 个文件，共 {len(made.orders)} 张工单。")
+
+
+@main.command()
+@click.argument("folder", default="hotline-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--orders", default=24, show_default=True, help="演示工单数量。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示哪一天的夜间运行（默认今天）。")
+def demo(folder: Path, orders: int, as_of: str | None) -> None:
+    """演示：新建一个工作目录，放入仿真工单，运行一次夜间批处理。"""
+    from pipeline.demo import run_demo  # noqa: PLC0415
+
+    text, code = run_demo(folder, orders=orders, as_of=parse_day(as_of))
+    click.echo(text)
+    sys.exit(0 if code in (0, 1) else code)
+
+
+def parse_moment(value: str | None) -> datetime | None:
+    from pipeline.normalise import InvalidValueError, parse_datetime  # noqa: PLC0415
+
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value)
+    except InvalidValueError as exc:
+        fail(f"时间{exc}。")

@@ -1,0 +1,266 @@
+"""The home's `hotline.toml`: paths, database, departments, routing words, calendar years,
+rule overrides and limits. Written with commented defaults on first use."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+CONFIG_NAME = "hotline.toml"
+
+DEFAULT_CONFIG = """\
+# 北站街道“12345”市民服务热线工单处理 —— 配置文件
+# 以 # 开头的行是说明，不起作用。修改后，下次运行 hotline 时生效。
+# 文件须以 UTF-8 编码保存（记事本“另存为”时选择 UTF-8）。
+
+[paths]
+# 各文件夹的位置，相对于本文件所在的文件夹（也可写完整路径）。
+inbox = "inbox"          # 收件箱：把区热线办的电子工单（PDF、Excel）放在这里
+outbox = "outbox"        # 发件箱：每晚生成的转送单、台账、督办日报，按日期分文件夹
+archive = "archive"      # 已处理的原始文件，按日期归档，内容与放入时完全相同
+failed = "failed"        # 无法读取的文件，连同“原因”说明放在这里
+templates = "templates"  # 本街道自己修改过的 Word 模板（可空，空则用软件自带模板）
+backups = "backups"      # 数据库每日备份
+
+[database]
+# 默认使用本文件夹内的 SQLite 数据库文件。将来区里若统一使用数据库服务器，可改为例如
+# url = "postgresql+psycopg://用户名:密码@服务器/hotline"
+url = "sqlite:///hotline.db"
+
+[office]
+name = "北站街道办事处"                            # 转送单上的承办单位
+hotline_office = "“12345”市民服务热线管理办公室"   # 转送单抬头
+basis = "北站街道工作细则 附件1"                    # 转送单“办理回复期限”的依据
+
+[departments]
+# 承办部门名单：分派（hotline assign）时只接受名单里的部门。
+names = [
+  "北站派出所", "城管中队", "房管办", "市容所", "市场监管所",
+  "社区事务受理服务中心", "平安办", "自治办", "服务办", "管理办", "行政办公室",
+]
+
+[routing]
+# 关键词 → 建议承办部门：来电内容含关键词时，转送单和台账上给出“建议承办部门”。
+# 只是建议，由行政办公室分派时决定。
+"噪声" = "北站派出所"
+"噪音" = "北站派出所"
+"扰民" = "北站派出所"
+"违章搭建" = "城管中队"
+"违法建筑" = "城管中队"
+"占道" = "城管中队"
+"群租" = "房管办"
+"漏水" = "房管办"
+"物业" = "房管办"
+"垃圾" = "市容所"
+"绿化" = "市容所"
+"食品" = "市场监管所"
+"养老" = "社区事务受理服务中心"
+"医保" = "社区事务受理服务中心"
+
+[inbox]
+# 文件在最近多少秒内仍有变化，就视为“正在写入”，留到下次再处理。
+settle_seconds = 1.0
+
+[limits]
+max_file_mb = 50           # 单个文件大小上限（兆字节），超过的放入 failed
+max_unzipped_mb = 200      # Excel/Word 文件解压后的大小上限，防止“压缩炸弹”
+max_zip_ratio = 200        # 解压后与压缩前大小之比的上限
+pdf_seconds = 60           # 单个 PDF 最多读取多少秒
+pdf_max_pages = 500        # 单个 PDF 最多读取多少页
+
+[backup]
+keep = 14                  # 保留最近多少份数据库备份
+
+# ---------------------------------------------------------------------------
+# 节假日安排：软件自带 2004–2026 年的国务院节假日安排。国务院办公厅每年 11 月前后公布
+# 下一年的安排，公布后请在此加入（或运行 hotline calendar add），例如：
+#
+# [calendar.2027]
+# holidays = ["2027-01-01", "2027-02-05", ...]   # 放假日（含与周末连休的工作日）
+# workdays = ["2027-02-14", ...]                 # 调休上班的周六、周日
+#
+# 在录入之前，涉及该年的期限只按周末推算，并在各处标为“暂定”。
+# ---------------------------------------------------------------------------
+
+# ---------------------------------------------------------------------------
+# 时限规则：默认按《北站街道“12345”市民服务热线工作细则》附件1。如需调整，写在这里，例如
+# [rules.handling.general_long]
+# red = 15
+# ---------------------------------------------------------------------------
+"""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+    pdf_seconds: float = 60.0
+    pdf_max_pages: int = 500
+
+
+@dataclass(frozen=True)
+class CalendarYear:
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    inbox: Path
+    outbox: Path
+    archive: Path
+    failed: Path
+    templates: Path
+    backups: Path
+    database_url: str
+    office_name: str = "北站街道办事处"
+    hotline_office: str = "“12345”市民服务热线管理办公室"
+    basis: str = "北站街道工作细则 附件1"
+    departments: tuple[str, ...] = ()
+    routing: tuple[tuple[str, str], ...] = ()
+    settle_seconds: float = 1.0
+    limits: Limits = field(default_factory=Limits)
+    backup_keep: int = 14
+    calendar_years: dict[int, CalendarYear] = field(default_factory=dict)
+    rule_overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def staging(self) -> Path:
+        """Where outputs are written before they are renamed into place."""
+        return self.home / ".staging"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.home / ".hotline.lock"
+
+
+def ensure_config_file(home: Path) -> Path:
+    """Write `hotline.toml` with commented defaults if the home has none."""
+    path = home / CONFIG_NAME
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_CONFIG, encoding="utf-8")
+    return path
+
+
+def load_config(home: Path) -> Config:
+    """Read the home's configuration (writing the default file first if missing)."""
+    path = ensure_config_file(home)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}。请改正后再运行。") from exc
+    return _build(home.resolve(), path, data)
+
+
+def _section(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"配置文件 {path} 中 [{name}] 应为一个小节。")
+    return value
+
+
+def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
+    paths = _section(data, "paths", path)
+
+    def folder(key: str, default: str) -> Path:
+        return (home / str(paths.get(key, default))).resolve()
+
+    db = _section(data, "database", path)
+    office = _section(data, "office", path)
+    depts = _section(data, "departments", path)
+    routing = _section(data, "routing", path)
+    inbox = _section(data, "inbox", path)
+    limits = _section(data, "limits", path)
+    backup = _section(data, "backup", path)
+    try:
+        lim = Limits(
+            max_file_bytes=int(float(limits.get("max_file_mb", 50)) * 1024 * 1024),
+            max_unzipped_bytes=int(float(limits.get("max_unzipped_mb", 200)) * 1024 * 1024),
+            max_zip_ratio=float(limits.get("max_zip_ratio", 200)),
+            pdf_seconds=float(limits.get("pdf_seconds", 60)),
+            pdf_max_pages=int(limits.get("pdf_max_pages", 500)),
+        )
+        settle = float(inbox.get("settle_seconds", 1.0))
+        keep = int(backup.get("keep", 14))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"配置文件 {path} 中的数值有误：{exc}") from exc
+    return Config(
+        home=home,
+        inbox=folder("inbox", "inbox"),
+        outbox=folder("outbox", "outbox"),
+        archive=folder("archive", "archive"),
+        failed=folder("failed", "failed"),
+        templates=folder("templates", "templates"),
+        backups=folder("backups", "backups"),
+        database_url=_database_url(home, str(db.get("url", "sqlite:///hotline.db"))),
+        office_name=str(office.get("name", "北站街道办事处")),
+        hotline_office=str(office.get("hotline_office", "“12345”市民服务热线管理办公室")),
+        basis=str(office.get("basis", "北站街道工作细则 附件1")),
+        departments=tuple(str(d) for d in depts.get("names", [])),
+        routing=tuple((str(k), str(v)) for k, v in routing.items()),
+        settle_seconds=settle,
+        limits=lim,
+        backup_keep=keep,
+        calendar_years=_calendar_years(_section(data, "calendar", path), path),
+        rule_overrides=_section(data, "rules", path),
+    )
+
+
+def _database_url(home: Path, url: str) -> str:
+    """Anchor a relative SQLite path at the home, not at the current folder."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        rest = url[len(prefix) :]
+        if not Path(rest).is_absolute():
+            return prefix + (home / rest).as_posix()
+    return url
+
+
+def _parse_dates(values: Any, what: str, year: int, path: Path) -> frozenset[date]:
+    if not isinstance(values, list):
+        raise ConfigError(f"配置文件 {path} 中 [calendar.{year}] 的 {what} 应为日期列表。")
+    out: set[date] = set()
+    for value in values:
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError as exc:
+            raise ConfigError(
+                f"配置文件 {path} 中 [calendar.{year}] 的 {what} 有无法识别的日期“{value}”，"
+                "请写成 2027-01-01 的形式。"
+            ) from exc
+        if day.year != year:
+            raise ConfigError(
+                f"配置文件 {path} 中 [calendar.{year}] 的 {what} 含有别的年份的日期 {day}。"
+            )
+        out.add(day)
+    return frozenset(out)
+
+
+def _calendar_years(section: dict[str, Any], path: Path) -> dict[int, CalendarYear]:
+    years: dict[int, CalendarYear] = {}
+    for key, value in section.items():
+        try:
+            year = int(key)
+        except ValueError as exc:
+            raise ConfigError(f"配置文件 {path} 中 [calendar.{key}] 的年份无法识别。") from exc
+        if not isinstance(value, dict):
+            raise ConfigError(f"配置文件 {path} 中 [calendar.{year}] 应为一个小节。")
+        holidays = _parse_dates(value.get("holidays", []), "holidays（放假日）", year, path)
+        workdays = _parse_dates(value.get("workdays", []), "workdays（调休上班日）", year, path)
+        clash = holidays & workdays
+        if clash:
+            day = min(clash)
+            raise ConfigError(
+                f"配置文件 {path} 中 {day} 既写在放假日又写在调休上班日，请核对国务院通知。"
+            )
+        years[year] = CalendarYear(year, holidays, workdays)
+    return years

@@ -1,0 +1,182 @@
+"""File moves and writes that never leave a half-written file where a clerk looks.
+
+Every output is written into the home's staging folder, flushed to disk, then renamed into
+place: on one file system a rename is atomic on POSIX and Windows alike.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# Files that operating systems and office programs leave behind: never work orders.
+JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "说明.txt", "readme.txt"})
+JUNK_PREFIXES = ("~$", ".~lock", "._", ".~")
+PARTIAL_SUFFIXES = (".part", ".crdownload", ".tmp", ".download", ".partial")
+
+
+def is_junk(path: Path) -> bool:
+    """True for OS and office lock/thumbnail files and unfinished downloads."""
+    name = path.name.lower()
+    return (
+        name in JUNK_NAMES
+        or path.name.startswith(JUNK_PREFIXES)
+        or name.endswith(PARTIAL_SUFFIXES)
+        or name.startswith(".")
+    )
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _signature(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def stable_files(paths: list[Path], settle_seconds: float) -> tuple[list[Path], list[Path]]:
+    """Split files into (stable, still being written).
+
+    A file untouched for `settle_seconds` is stable at once; younger files are looked at
+    twice, `settle_seconds` apart, and taken only if neither size nor mtime moved.
+    """
+    now = time.time()
+    stable: list[Path] = []
+    young: dict[Path, tuple[int, int]] = {}
+    for path in paths:
+        sig = _signature(path)
+        if sig is None:
+            continue
+        if now - sig[1] / 1e9 >= settle_seconds:
+            stable.append(path)
+        else:
+            young[path] = sig
+    busy: list[Path] = []
+    if young:
+        time.sleep(settle_seconds)
+        for path, sig in young.items():
+            (stable if _signature(path) == sig else busy).append(path)
+    return sorted(stable), sorted(busy)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename durable on POSIX; Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_with(
+    target: Path, staging: Path, writer: Callable[[Path], None], *, beside_if_locked: bool = False
+) -> Path:
+    """Let `writer` fill a temporary file in `staging`, then rename it to `target`.
+
+    On any exception the temporary file is removed and `target` is left as it was. With
+    `beside_if_locked`, a target that cannot be replaced (Windows keeps a workbook open in
+    Excel locked) is left alone and the new file goes beside it as `名称 (2).xlsx`; the path
+    actually written is returned.
+    """
+    staging.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix="out-", suffix=target.suffix, dir=staging)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writer(tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            replace_file(tmp, target)
+        except PermissionError:
+            if not beside_if_locked:
+                raise
+            target = free_name(target.parent, target.name)
+            replace_file(tmp, target)
+        return target
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_bytes_atomic(target: Path, data: bytes, staging: Path) -> Path:
+    return write_with(target, staging, lambda tmp: tmp.write_bytes(data))
+
+
+def write_text_atomic(target: Path, text: str, staging: Path) -> Path:
+    # utf-8-sig so that Notepad on an older Windows shows the Chinese right.
+    return write_bytes_atomic(target, text.encode("utf-8-sig"), staging)
+
+
+def replace_file(src: Path, dst: Path) -> None:
+    """Atomic rename, falling back to copy-then-rename across file systems."""
+    try:
+        src.replace(dst)
+    except OSError as exc:
+        if getattr(exc, "errno", None) != 18:  # EXDEV: another device
+            raise
+        tmp = dst.with_name(f".{dst.name}.incoming")
+        shutil.copy2(src, tmp)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        tmp.replace(dst)
+        src.unlink()
+    fsync_dir(dst.parent)
+
+
+def free_name(directory: Path, name: str) -> Path:
+    """`name` in `directory`, or `stem (2).ext`, `stem (3).ext`, … if taken."""
+    candidate = directory / name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while candidate.exists():
+        candidate = directory / f"{stem} ({n}){suffix}"
+        n += 1
+    return candidate
+
+
+def file_away(src: Path, directory: Path, digest: str) -> Path:
+    """Move an original into `directory`, byte-identical, never overwriting another file.
+
+    If the same bytes already lie there under that name (a rerun after a kill), the inbox
+    copy is simply removed.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    existing = directory / src.name
+    same_size = existing.exists() and existing.stat().st_size == src.stat().st_size
+    if same_size and sha256_file(existing) == digest:
+        src.unlink()
+        return existing
+    target = free_name(directory, src.name)
+    replace_file(src, target)
+    return target
+
+
+def clear_staging(staging: Path) -> int:
+    """Remove what a killed run left in the staging folder; return how many files."""
+    if not staging.is_dir():
+        return 0
+    count = 0
+    for path in staging.iterdir():
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                count += 1
+    return count

@@ -1,0 +1,292 @@
+"""PDF printouts of electronic work orders: label–value text or a ruled Annex 2 table, one
+or more orders per file, content running on across pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pipeline.config import Limits
+from pipeline.errors import FileRejectedError
+from pipeline.intake.base import FileInfo, ReadResult, field_problems
+from pipeline.normalise import (
+    _label_data,
+    clean_text,
+    field_for_label,
+    normalise_label,
+    normalise_record,
+    other_labels,
+    page_lines,
+)
+
+OTHER = "__other__"
+
+
+@dataclass
+class Token:
+    key: str | None  # a field key, OTHER for a label we do not read, None for more text
+    text: str
+    page: int
+
+
+@lru_cache(maxsize=1)
+def _label_regex() -> re.Pattern[str]:
+    labels: list[str] = []
+    for key, values in _label_data().items():
+        if key == "values":
+            continue
+        labels.extend(values["labels"] if key == "other" else values)
+    # Longest first, so 联系电话 wins over 电话; spaces between characters tolerated.
+    parts = [r"\s*".join(map(re.escape, lab)) for lab in sorted(set(labels), key=len, reverse=True)]
+    return re.compile(r"(?P<label>" + "|".join(parts) + r")\s*[:：]")
+
+
+def _key_of(label: str) -> str | None:
+    key = field_for_label(label)
+    if key is not None:
+        return key
+    return OTHER if normalise_label(label) in other_labels() else None
+
+
+def _is_page_furniture(line: str) -> bool:
+    label = normalise_label(line)
+    return (
+        label in page_lines()
+        or re.fullmatch(r"(第\d+页(共\d+页)?|共\d+页第\d+页|-?\d+-?|\d+/\d+|page\d+(of\d+)?)",
+                        label, flags=re.IGNORECASE) is not None
+    )
+
+
+@dataclass
+class LineState:
+    """Carried from page to page: the fields of the current order and the open field."""
+
+    seen: set[str] = field(default_factory=set)
+    current: str | None = None
+
+
+def tokens_from_lines(lines: Iterable[str], page: int, state: LineState) -> Iterator[Token]:
+    """Label–value tokens from text lines."""
+    regex = _label_regex()
+    seen = state.seen
+    for raw in lines:
+        current = state.current
+        line = raw.strip()
+        if not line or _is_page_furniture(line):
+            continue
+        matches = list(regex.finditer(line))
+        if current == "content":
+            # Inside the citizen's words only a fresh label at the start of a line counts.
+            m = matches[0] if matches and matches[0].start() == 0 else None
+            key = _key_of(m.group("label")) if m else None
+            if m is None or (key not in (OTHER, "order_no") and key in seen):
+                yield Token(None, line, page)
+                continue
+            matches = matches[:1] + [x for x in matches[1:] if _key_of(x.group("label")) != key]
+        if not matches:
+            yield Token(None, line, page)
+            continue
+        if matches[0].start() > 0:
+            yield Token(None, line[: matches[0].start()], page)
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            key = _key_of(m.group("label"))
+            state.current = key
+            if key not in (None, OTHER):
+                if key in seen:
+                    seen.clear()
+                seen.add(key)
+            yield Token(key, line[m.end() : end].strip(), page)
+
+
+def tokens_from_table(rows: list[list[str | None]], page: int) -> Iterator[Token]:
+    """Tokens from a ruled table: a label cell followed by its value cell, or 标签：值 in one."""
+    regex = _label_regex()
+    for row in rows:
+        cells = [c for c in row if c is not None]
+        i = 0
+        while i < len(cells):
+            text = cells[i].strip()
+            key = _key_of(text) if text else None
+            joined = None
+            if key is None and i + 1 < len(cells) and text:
+                joined = _key_of(text + cells[i + 1].strip())  # a label split over two cells
+            if key is None and joined is not None:
+                key, i = joined, i + 1
+            if key is not None and i + 1 < len(cells) and _key_of(cells[i + 1].strip()) is None:
+                yield Token(key, _join_lines(cells[i + 1].splitlines()), page)
+                i += 2
+                continue
+            if key is not None:
+                yield Token(key, "", page)
+                i += 1
+                continue
+            m = regex.match(text)
+            if m is not None:
+                value = text[m.end() :]
+                yield Token(_key_of(m.group("label")), _join_lines(value.splitlines()), page)
+            elif text and not _is_page_furniture(text):
+                yield Token(None, _join_lines(text.splitlines()), page)
+            i += 1
+
+
+def _join_lines(lines: Iterable[str]) -> str:
+    """Join a printout's layout line breaks; a space only between two Latin words."""
+    out = ""
+    for line in (x.strip() for x in lines):
+        if not line:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and (
+            line[0].isalnum()
+        ):
+            out += " "
+        out += line
+    return out
+
+
+@dataclass
+class _Draft:
+    page: int
+    values: dict[str, list[str]] = field(default_factory=dict)
+
+
+def assemble(tokens: Iterable[Token]) -> list[_Draft]:
+    """Group tokens into orders: a field seen twice starts the next order."""
+    drafts: list[_Draft] = []
+    current: _Draft | None = None
+    key: str | None = None
+    for token in tokens:
+        if token.key == OTHER:
+            key = OTHER
+            continue
+        if token.key is None:
+            if current is not None and key not in (None, OTHER) and token.text:
+                current.values[key].append(token.text)
+            continue
+        if current is None or token.key in current.values:
+            current = _Draft(token.page)
+            drafts.append(current)
+        key = token.key
+        current.values[key] = [token.text] if token.text else []
+    return drafts
+
+
+def _draft_record(draft: _Draft) -> dict[str, Any]:
+    return {k: _join_lines(v) if v else None for k, v in draft.values.items()}
+
+
+class PdfReader:
+    """PDF with a text layer (pdfplumber)."""
+
+    name: ClassVar[str] = "PDF 电子工单"
+
+    def identify(self, info: FileInfo) -> bool:
+        return info.head.startswith(b"%PDF") or (
+            info.suffix == ".pdf" and b"%PDF" in info.head[:1024]
+        )
+
+    def extract(self, path: Path, limits: Limits) -> ReadResult:
+        pages = read_pdf_pages(path, limits)
+        return parse_pages(pages, path.name)
+
+
+@dataclass
+class PageContent:
+    number: int
+    text: str
+    tables: list[list[list[str | None]]]
+
+
+def read_pdf_pages(path: Path, limits: Limits) -> list[PageContent]:
+    """Text and ruled tables of every page (pdfplumber); unreadable PDFs are rejected."""
+    import pdfplumber  # noqa: PLC0415
+    from pdfminer.pdfdocument import PDFPasswordIncorrect  # noqa: PLC0415
+
+    try:
+        pdf = pdfplumber.open(path)
+    except PDFPasswordIncorrect as exc:
+        raise FileRejectedError(_ENCRYPTED) from exc
+    except Exception as exc:
+        if "password" in repr(exc).lower() or "PDFPasswordIncorrect" in repr(exc):
+            raise FileRejectedError(_ENCRYPTED) from exc
+        raise FileRejectedError(
+            f"PDF 文件已损坏，无法打开（{type(exc).__name__}）。请重新从区热线系统下载后再放入收件箱。"
+        ) from exc
+    out: list[PageContent] = []
+    try:
+        if len(pdf.pages) > limits.pdf_max_pages:
+            raise FileRejectedError(
+                f"PDF 有 {len(pdf.pages)} 页，超过上限 {limits.pdf_max_pages} 页。请分成几个文件。"
+            )
+        for page in pdf.pages:
+            try:
+                tables = [t.extract() for t in page.find_tables()]
+                text = page.extract_text() or ""
+            except Exception as exc:
+                if "password" in repr(exc).lower():
+                    raise FileRejectedError(_ENCRYPTED) from exc
+                raise FileRejectedError(
+                    f"PDF 第{page.page_number}页无法读取（{type(exc).__name__}）。"
+                    "请重新从区热线系统下载后再放入收件箱。"
+                ) from exc
+            out.append(PageContent(page.page_number, text, tables))
+    finally:
+        pdf.close()
+    return out
+
+
+_ENCRYPTED = "PDF 文件设置了打开密码，无法读取。请向区热线办索取未加密的文件，或取消密码后再放入收件箱。"
+
+
+def parse_pages(pages: list[PageContent], source: str) -> ReadResult:
+    """Orders from the pages' text and tables, in page order."""
+    if not any(p.text.strip() for p in pages):
+        raise FileRejectedError(
+            "PDF 中没有可读取的文字（可能是扫描件或图片）。请向区热线办索取电子版工单，"
+            "或由人工录入。"
+        )
+    if any("(cid:" in p.text for p in pages):
+        raise FileRejectedError(
+            "PDF 使用了无法识别的字体编码，文字读出来是乱码。请向区热线办索取 Excel 导出文件。"
+        )
+
+    def all_tokens() -> Iterator[Token]:
+        state = LineState()
+        for page in pages:
+            labelled = [t for t in page.tables if _table_has_labels(t)]
+            if labelled:
+                for table in labelled:
+                    yield from tokens_from_table(table, page.number)
+            else:
+                yield from tokens_from_lines(page.text.splitlines(), page.number, state)
+
+    drafts = assemble(all_tokens())
+    drafts = [d for d in drafts if any(k != OTHER for k in d.values)]
+    if not any("order_no" in d.values for d in drafts):
+        raise FileRejectedError(
+            "PDF 中没有找到“工单编号”。请确认这是区热线系统打印的电子工单。"
+        )
+    result = ReadResult(pages=len(pages))
+    for draft in drafts:
+        where = f"第{draft.page}页"
+        record = _draft_record(draft)
+        order, problems = normalise_record(record, source=source, location=where)
+        if order is not None:
+            result.orders.append(order)
+        result.problems.extend(field_problems(where, problems))
+    return result
+
+
+def _table_has_labels(table: list[list[str | None]]) -> bool:
+    labels = 0
+    for row in table:
+        for cell in row:
+            if cell and _key_of(clean_text(cell).split("：")[0].split(":")[0]) not in (None, OTHER):
+                labels += 1
+    return labels >= 3
+
+

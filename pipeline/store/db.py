@@ -1,0 +1,334 @@
+"""Opening the store, checking it, and the queries the stages share."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, create_engine, event, func, insert, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from pipeline.errors import StoreError
+from pipeline.store import schema
+from pipeline.store.migrations import migrate
+
+
+def now_iso() -> str:
+    return datetime.now().replace(microsecond=0).isoformat()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # WAL keeps readers going while the batch writes; FULL sync because an original leaves
+    # the inbox right after its commit: that commit must survive a power cut.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA busy_timeout=15000")
+    cur.close()
+
+
+class Store:
+    """The database of one home."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: committed when the block ends, rolled back on an exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- checks ---------------------------------------------------------------------------
+
+    def quick_check(self) -> str | None:
+        """None when SQLite's own check passes, else what it found."""
+        if not self.is_sqlite:
+            return None
+        try:
+            with self.engine.connect() as conn:
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        except (DBAPIError, SQLAlchemyError) as exc:
+            return str(exc.orig if isinstance(exc, DBAPIError) else exc)
+        return None if rows == ["ok"] else "; ".join(rows[:5])
+
+    # -- orders ---------------------------------------------------------------------------
+
+    def get_order(self, conn: Connection, order_no: str) -> dict[str, Any] | None:
+        row = conn.execute(
+            select(schema.orders).where(schema.orders.c.order_no == order_no)
+        ).mappings().first()
+        return dict(row) if row else None
+
+    def get_orders(self, conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+        numbers = list(numbers)
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(numbers), 500):
+            chunk = numbers[start : start + 500]
+            rows = conn.execute(
+                select(schema.orders).where(schema.orders.c.order_no.in_(chunk))
+            ).mappings()
+            found.update({r["order_no"]: dict(r) for r in rows})
+        return found
+
+    def insert_order(self, conn: Connection, values: dict[str, Any]) -> None:
+        conn.execute(insert(schema.orders).values(**values))
+
+    def update_order(self, conn: Connection, order_no: str, values: dict[str, Any]) -> None:
+        conn.execute(
+            update(schema.orders).where(schema.orders.c.order_no == order_no).values(**values)
+        )
+
+    def orders(
+        self,
+        conn: Connection,
+        *,
+        statuses: Sequence[str] | None = None,
+        numbers: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        query = select(schema.orders).order_by(
+            schema.orders.c.dispatch_time, schema.orders.c.order_no
+        )
+        if statuses is not None:
+            query = query.where(schema.orders.c.status.in_(list(statuses)))
+        if numbers is not None:
+            query = query.where(schema.orders.c.order_no.in_(list(numbers)))
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+    def count_orders(self, conn: Connection) -> int:
+        return int(conn.execute(select(func.count()).select_from(schema.orders)).scalar_one())
+
+    # -- events ---------------------------------------------------------------------------
+
+    def add_event(
+        self,
+        conn: Connection,
+        order_no: str,
+        kind: str,
+        summary: str,
+        *,
+        source: str = "",
+        actor: str = "",
+        detail: dict[str, Any] | None = None,
+        at: str | None = None,
+    ) -> int:
+        result = conn.execute(
+            insert(schema.events).values(
+                order_no=order_no,
+                at=at or now_iso(),
+                kind=kind,
+                summary=summary,
+                detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),
+                source=source,
+                actor=actor,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+    def events_for(self, conn: Connection, order_no: str) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            select(schema.events)
+            .where(schema.events.c.order_no == order_no)
+            .order_by(schema.events.c.id)
+        ).mappings()
+        out = []
+        for r in rows:
+            item = dict(r)
+            item["detail"] = json.loads(item["detail"] or "{}")
+            out.append(item)
+        return out
+
+    def events_by_id(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+        ids = list(ids)
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            rows = conn.execute(
+                select(schema.events).where(schema.events.c.id.in_(ids[start : start + 500]))
+            ).mappings()
+            for r in rows:
+                item = dict(r)
+                item["detail"] = json.loads(item["detail"] or "{}")
+                out[item["id"]] = item
+        return out
+
+    # -- reminders (催单) ------------------------------------------------------------------
+
+    def reminder_known(self, conn: Connection, order_no: str, dispatch_time: str) -> bool:
+        return (
+            conn.execute(
+                select(schema.reminders.c.id).where(
+                    schema.reminders.c.order_no == order_no,
+                    schema.reminders.c.dispatch_time == dispatch_time,
+                )
+            ).first()
+            is not None
+        )
+
+    def add_reminder(
+        self, conn: Connection, order_no: str, dispatch_time: str, content: str, source: str,
+        event_id: int,
+    ) -> None:
+        conn.execute(
+            insert(schema.reminders).values(
+                order_no=order_no, dispatch_time=dispatch_time, content=content,
+                source=source, event_id=event_id,
+            )
+        )
+
+    # -- files ----------------------------------------------------------------------------
+
+    def file_record(self, conn: Connection, digest: str) -> dict[str, Any] | None:
+        row = conn.execute(
+            select(schema.files).where(schema.files.c.sha256 == digest)
+        ).mappings().first()
+        return dict(row) if row else None
+
+    def record_file(
+        self, conn: Connection, digest: str, name: str, outcome: str, orders: int, note: str = ""
+    ) -> None:
+        if self.file_record(conn, digest) is None:
+            conn.execute(
+                insert(schema.files).values(
+                    sha256=digest, name=name, seen_at=now_iso(), outcome=outcome,
+                    orders=orders, note=note,
+                )
+            )
+        else:
+            conn.execute(
+                update(schema.files)
+                .where(schema.files.c.sha256 == digest)
+                .values(outcome=outcome, orders=orders, note=note)
+            )
+
+    # -- documents ------------------------------------------------------------------------
+
+    def queue_document(
+        self, conn: Connection, order_no: str, kind: str, event_id: int, run_date: str, path: str
+    ) -> None:
+        """Promise a document for an event; the render stage keeps the promise."""
+        exists = conn.execute(
+            select(schema.documents.c.id).where(
+                schema.documents.c.event_id == event_id, schema.documents.c.kind == kind
+            )
+        ).first()
+        if exists is None:
+            conn.execute(
+                insert(schema.documents).values(
+                    order_no=order_no, kind=kind, event_id=event_id, run_date=run_date,
+                    path=path,
+                )
+            )
+
+    def pending_documents(self, conn: Connection) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            select(schema.documents)
+            .where(schema.documents.c.written_at.is_(None))
+            .order_by(schema.documents.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+    def documents_for(self, conn: Connection, order_no: str) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            select(schema.documents)
+            .where(schema.documents.c.order_no == order_no)
+            .order_by(schema.documents.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
+    def mark_documents_written(self, conn: Connection, ids: Sequence[int]) -> None:
+        stamp = now_iso()
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                update(schema.documents)
+                .where(schema.documents.c.id.in_(list(ids[start : start + 500])))
+                .values(written_at=stamp)
+            )
+
+    def count_documents(self, conn: Connection, kind_prefix: str = "") -> int:
+        query = select(func.count()).select_from(schema.documents)
+        if kind_prefix:
+            query = query.where(schema.documents.c.kind.startswith(kind_prefix))
+        return int(conn.execute(query).scalar_one())
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, as_of: str) -> int:
+        with self.begin() as conn:
+            result = conn.execute(
+                insert(schema.runs).values(as_of=as_of, started_at=now_iso(), status="running")
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, status: str, summary: dict[str, Any]) -> None:
+        with self.begin() as conn:
+            conn.execute(
+                update(schema.runs)
+                .where(schema.runs.c.id == run_id)
+                .values(
+                    finished_at=now_iso(),
+                    status=status,
+                    summary=json.dumps(summary, ensure_ascii=False, sort_keys=True),
+                )
+            )
+
+    def runs_on(self, conn: Connection, as_of: str) -> list[dict[str, Any]]:
+        rows = conn.execute(
+            select(schema.runs)
+            .where(schema.runs.c.as_of == as_of, schema.runs.c.finished_at.is_not(None))
+            .order_by(schema.runs.c.id)
+        ).mappings()
+        out = []
+        for r in rows:
+            item = dict(r)
+            item["summary"] = json.loads(item["summary"] or "{}")
+            out.append(item)
+        return out
+
+
+def open_store(url: str, *, check: bool = False) -> Store:
+    """Open (creating and migrating as needed) the store at `url`.
+
+    With `check`, SQLite's quick_check runs first and a damaged file is refused with
+    guidance instead of being written to.
+    """
+    try:
+        engine = create_engine(url, future=True)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        store = Store(engine)
+        if check:
+            problem = store.quick_check()
+            if problem is not None:
+                engine.dispose()
+                raise StoreError(
+                    f"数据库文件已损坏（{problem}）。本次没有处理任何文件，收件箱原样保留。"
+                    "请运行 hotline doctor 查看最近的备份，并按提示恢复。"
+                )
+        with engine.begin() as conn:
+            migrate(conn)
+            conn.execute(text("SELECT 1"))
+    except StoreError:
+        raise
+    except (DBAPIError, SQLAlchemyError) as exc:
+        reason = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise StoreError(
+            f"无法打开数据库（{reason}）。本次没有处理任何文件，收件箱原样保留。"
+            "请运行 hotline doctor 查看原因和最近的备份。"
+        ) from exc
+    return store

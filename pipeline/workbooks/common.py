@@ -1,0 +1,110 @@
+"""Shared by every workbook: safe text cells, light fills, print setup, atomic publishing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from pipeline.deadlines import Light
+from pipeline.fsutil import write_with
+
+MARKER = "hotline_workbook"
+
+LIGHT_FILLS = {
+    Light.WARNING.value: PatternFill("solid", fgColor="FFF2CC"),
+    Light.YELLOW.value: PatternFill("solid", fgColor="FFD966"),
+    Light.RED.value: PatternFill("solid", fgColor="FF0000"),
+    Light.OVERDUE.value: PatternFill("solid", fgColor="C00000"),
+}
+LIGHT_FONTS = {
+    Light.RED.value: Font(name="宋体", size=10, color="FFFFFF", bold=True),
+    Light.OVERDUE.value: Font(name="宋体", size=10, color="FFFFFF", bold=True),
+}
+HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
+EDITABLE_FILL = PatternFill("solid", fgColor="E2EFDA")
+BODY_FONT = Font(name="宋体", size=10)
+HEADER_FONT = Font(name="黑体", size=10, bold=True)
+TITLE_FONT = Font(name="黑体", size=14, bold=True)
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+# Excel reads a leading = + - @ as the start of a formula.
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def safe_value(value: Any) -> Any:
+    """Strings cleaned of what Excel forbids; dates and numbers as they are."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def text_cell(ws: Any, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
+              align: Alignment | None = None, border: bool = True,
+              number_format: str | None = None) -> WriteOnlyCell:
+    """A cell whose text is always text: citizen words never become a formula."""
+    cell = WriteOnlyCell(ws, value=safe_value(value))
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True  # Excel keeps it text when the clerk edits the cell
+    cell.font = font or BODY_FONT
+    if fill is not None:
+        cell.fill = fill
+    if align is not None:
+        cell.alignment = align
+    if border:
+        cell.border = BORDER
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def new_workbook(kind: str) -> Workbook:
+    wb = Workbook(write_only=True)
+    wb.custom_doc_props.append(StringProperty(name=MARKER, value=kind))
+    return wb
+
+
+def fixed_times(wb: Workbook, as_of: dt.date) -> None:
+    """Same inputs, same workbook: the document's own times are the run date."""
+    moment = dt.datetime.combine(as_of, dt.time())
+    wb.properties.created = moment
+    wb.properties.modified = moment
+    wb.properties.creator = "hotline"
+
+
+def setup_sheet(ws: Any, widths: Sequence[float], *, header_row: int, landscape: bool = True,
+                last_col: int | None = None, rows: int = 0, filters: bool = True) -> None:
+    """Widths, frozen header, filters, and a print layout that fits the page width."""
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = f"A{header_row + 1}"
+    last = get_column_letter(last_col or len(widths))
+    if filters:
+        ws.auto_filter.ref = f"A{header_row}:{last}{max(header_row + rows, header_row + 1)}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path:
+    """Write a workbook atomically; beside the old one if Excel holds that one open."""
+    return write_with(target, staging, writer, beside_if_locked=True)

@@ -1,0 +1,113 @@
+"""Shared fixtures: homes in temporary folders, sample files from the project's generator."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline.cli import main
+from pipeline.model import IncomingOrder
+from pipeline.samples import LAYOUTS, _table, write_pdf, write_xlsx
+
+AS_OF = date(2026, 11, 27)
+
+# The three orders of the district's two sample exports (one .xlsx, one PDF printout).
+SEED_ORDERS = [
+    IncomingOrder(order_no="20261103000101", caller="周先生", call_time="2026-11-03T08:12:00",
+                  address="天目西路100弄5号302室", phone="13900001111",
+                  dispatch_time="2026-11-03T10:20:00", from_unit="闸北区人民政府",
+                  priority="普通", kind="一般", category="投诉",
+                  content="来电人反映：楼下商铺夜间卸货噪声扰民，要求处理。"),
+    IncomingOrder(order_no="20261104000102", caller="吴女士", call_time="2026-11-04T19:40:00",
+                  address="长安路8号", phone="02156001234", dispatch_time="2026-11-05T09:00:00",
+                  from_unit="闸北区人民政府", priority="普通", kind="一般", category="咨询",
+                  content="来电人咨询：社区食堂的开放时间和就餐办法。"),
+    IncomingOrder(order_no="20261106000103", caller="郑先生", call_time="2026-11-06T22:30:00",
+                  address="恒丰路66号", phone="13700002222", dispatch_time="2026-11-06T23:05:00",
+                  from_unit="闸北区人民政府", priority="紧急", kind="夜间特殊", category="投诉",
+                  content="来电人反映：道路施工深夜作业，噪声很大，要求立即停止。"),
+]
+
+
+def write_seed_samples(folder: Path) -> list[Path]:
+    """The district's two simple exports: the same three orders as .xlsx and as PDF."""
+    folder.mkdir(parents=True, exist_ok=True)
+    xlsx = folder / "sample_export.xlsx"
+    pdf = folder / "sample_printout.pdf"
+    rows = _table(SEED_ORDERS, "seed", "iso", random.Random(0), extra=False)
+    # keep the plain forms: no full-width variants in this simple export
+    for row, order in zip(rows[1:], SEED_ORDERS, strict=True):
+        row[list(LAYOUTS["seed"]).index("order_no")] = order.order_no
+        row[list(LAYOUTS["seed"]).index("phone")] = order.phone
+        row[list(LAYOUTS["seed"]).index("kind")] = order.kind
+    write_xlsx(xlsx, rows)
+    write_pdf(pdf, SEED_ORDERS)
+    return [xlsx, pdf]
+
+
+def age(path: Path, seconds: float = 3600) -> None:
+    """Make a file look as if it had been dropped a while ago (stable, not being written)."""
+    past = time.time() - seconds
+    os.utime(path, (past, past))
+
+
+def drop(home: Path, *files: Path) -> list[Path]:
+    """Copy files into a home's inbox, as a clerk would, already settled."""
+    inbox = home / "inbox"
+    inbox.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in files:
+        target = inbox / f.name
+        shutil.copyfile(f, target)
+        age(target)
+        out.append(target)
+    return out
+
+
+class Hotline:
+    """Runs `hotline --home H …` through CliRunner and decodes JSON output."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        return self.runner.invoke(main, ["--home", str(self.home), *args], input=input,
+                                  catch_exceptions=False)
+
+    def json(self, *args: str) -> Any:
+        result = self(*args, "--json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    def orders(self, as_of: date = AS_OF) -> list[dict[str, Any]]:
+        return self.json("list", "--as-of", as_of.isoformat())
+
+    def run(self, as_of: date = AS_OF) -> Result:
+        return self("run", "--as-of", as_of.isoformat())
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def hotline(home: Path) -> Hotline:
+    return Hotline(home)
+
+
+@pytest.fixture
+def seed_files(tmp_path: Path) -> list[Path]:
+    return write_seed_samples(tmp_path / "district")
