@@ -225,3 +225,75 @@ def parse_moment(value: str | None) -> datetime | None:
         return parse_datetime(value)
     except InvalidValueError as exc:
         fail(f"时间{exc}。")
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+@main.group(context_settings=CONTEXT)
+def calendar() -> None:
+    """节假日安排：查看某年的工作日，录入国务院新公布的一年安排。"""
+
+
+@calendar.command("add")
+@click.argument("year", type=int)
+@click.option("--holidays", multiple=True, metavar="日期",
+              help="放假日，可写区间：2027-02-05..2027-02-11（可多次给出，或用逗号分隔）。")
+@click.option("--workdays", multiple=True, metavar="日期", help="调休上班的周六、周日。")
+@click.option("--notice", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="国务院办公厅节假日安排通知的文本文件（UTF-8），从中读取日期。")
+@click.option("--replace", is_flag=True, help="替换 hotline.toml 中已有的该年安排。")
+@click.option("--dry-run", is_flag=True, help="只显示读到的日期，不保存。")
+@click.pass_context
+def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
+                 workdays: tuple[str, ...], notice: Path | None, replace: bool,
+                 dry_run: bool) -> None:
+    """录入某一年的节假日安排（写入 hotline.toml 的 [calendar.年份]）。"""
+    from pipeline.holidays import Schedule, parse_notice, parse_spans, save_schedule  # noqa: PLC0415
+
+    home = home_of(ctx)
+    if notice is not None:
+        schedule = parse_notice(notice.read_text(encoding="utf-8-sig"), year)
+        source = f"读自 {notice.name}"
+    elif holidays:
+        schedule = Schedule(year, parse_spans(list(holidays), year, "放假日"),
+                            parse_spans(list(workdays), year, "调休上班日"))
+        schedule.check()
+        source = "手工录入"
+    else:
+        fail("请用 --holidays/--workdays 给出日期，或用 --notice 给出通知文本。")
+    click.echo(f"{year} 年：放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
+               f"调休上班 {len(schedule.workdays)} 天。")
+    click.echo("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
+    click.echo("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
+                            or "（无）"))
+    for warning in schedule.warnings:
+        click.echo(f"  ！{warning}")
+    if dry_run:
+        click.echo("（试运行，未保存）")
+        return
+    path = save_schedule(home.path, schedule, source, replace=replace)
+    click.echo(f"已写入 {path}。请与国务院通知逐日核对；此后涉及 {year} 年的期限不再是暂定。")
+
+
+@calendar.command("show")
+@click.argument("year", type=int)
+@click.pass_context
+def calendar_show(ctx: click.Context, year: int) -> None:
+    """显示某年的放假日和调休上班日，以及数据来源。"""
+    from datetime import timedelta  # noqa: PLC0415
+
+    from pipeline.explain import SOURCES  # noqa: PLC0415
+
+    cal = home_of(ctx).calendar
+    day = date(year, 1, 1)
+    off, on = [], []
+    while day.year == year:
+        work = cal.is_workday(day)
+        if day.weekday() < 5 and not work:
+            off.append(day)
+        elif day.weekday() >= 5 and work:
+            on.append(day)
+        day += timedelta(days=1)
+    click.echo(f"{year} 年节假日安排：{SOURCES[cal.source(year)]}")
+    click.echo("  工作日放假：" + ("、".join(d.strftime("%m-%d") for d in off) or "（无）"))
+    click.echo("  周末上班：" + ("、".join(d.strftime("%m-%d") for d in on) or "（无）"))
