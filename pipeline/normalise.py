@@ -6,6 +6,7 @@ characters removed and surrounding whitespace trimmed.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 import unicodedata
@@ -146,6 +147,8 @@ def parse_datetime(value: object) -> datetime | None:
 
 
 def _from_number(number: float) -> datetime:
+    if not math.isfinite(number):
+        raise InvalidValueError(f"“{number}”不是日期")
     if 20000101 <= number <= 21001231 and number == int(number):
         return _from_text(str(int(number)))
     if 30000 <= number < 80000:
@@ -177,10 +180,18 @@ def iso(moment: datetime) -> str:
 # -- codes -------------------------------------------------------------------------------
 
 
+def _whole_number(value: object) -> object:
+    """An integer Excel stored as a float (13800001111.0) back to its digits."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    return value
+
+
 def normalise_order_no(value: object) -> str:
     """Upper-case ASCII letters and digits; spaces and dashes inside are dropped."""
-    if isinstance(value, float) and value == int(value):
-        value = int(value)  # an order number Excel stored as a number
+    value = _whole_number(value)
     text = halfwidth(clean_text(value, multiline=False)).upper()
     text = re.sub(r"[\s\-_]", "", text)
     if not text:
@@ -194,8 +205,7 @@ def normalise_order_no(value: object) -> str:
 
 def normalise_phone(value: object) -> str:
     """ASCII digits only: the first number given, without country code or extension."""
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
+    value = _whole_number(value)
     text = halfwidth(clean_text(value, multiline=False))
     if not text:
         return ""
@@ -206,7 +216,7 @@ def normalise_phone(value: object) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if len(digits) < 5 and text:
+    if not 5 <= len(digits) <= 20:
         raise InvalidValueError(f"联系电话“{text}”不是有效的电话号码")
     return digits
 

@@ -295,6 +295,49 @@ def write_pdf(path: Path, orders: list[IncomingOrder]) -> None:
     c.save()
 
 
+def write_pdf_table(path: Path, orders: list[IncomingOrder]) -> None:
+    """The 转送单 layout of Annex 2 printed to PDF: a ruled label–value table per order."""
+    from reportlab.lib import colors  # noqa: PLC0415
+    from reportlab.lib.pagesizes import A4  # noqa: PLC0415
+    from reportlab.lib.styles import ParagraphStyle  # noqa: PLC0415
+    from reportlab.pdfbase import pdfmetrics  # noqa: PLC0415
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # noqa: PLC0415
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle  # noqa: PLC0415
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=14,
+                          wordWrap="CJK")
+    title = ParagraphStyle("title", fontName="STSong-Light", fontSize=16, leading=22,
+                           alignment=1)
+    story: list[Any] = []
+    for order in orders:
+        def p(text: str) -> Any:
+            return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), body)
+
+        data = [
+            [p("来电人"), p(order.caller), p("来电日期"), p((order.call_time or "").replace("T", " "))],
+            [p("述求地址"), p(order.address), p("联系电话"), p(order.phone)],
+            [p("工单编号"), p(order.order_no), p("转交日期"), p(order.dispatch_time.replace("T", " "))],
+            [p("转交办公单位"), p(order.from_unit), p("转交办文号"), p(order.doc_no)],
+            [p("是否催单"), p("催单" if order.is_reminder else "转送单"), p("工单优先级"),
+             p(order.priority)],
+            [p("工单类型"), p(order.kind), p("诉求类别"), p(order.category)],
+            [p("来电内容：" + order.content), "", "", ""],
+            [p("承办单位处理情况："), "", "", ""],
+        ]
+        table = Table(data, colWidths=[70, 170, 70, 170])
+        table.setStyle(TableStyle([
+            ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+            ("SPAN", (0, 6), (-1, 6)),
+            ("SPAN", (0, 7), (-1, 7)),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]))
+        story += [Paragraph("“12345”市民服务热线转送单", title), table, PageBreak()]
+    doc = SimpleDocTemplate(str(path), pagesize=A4, invariant=1)
+    doc.build(story)
+    del A4
+
+
 def _pdf_header(c: Any, height: float) -> float:
     c.setFont("STSong-Light", 16)
     c.drawCentredString(297, height - 60, "“12345”市民服务热线 电子工单")
@@ -334,9 +377,15 @@ def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | No
     n_pdf = max(1, round(len(made) * pdf_share)) if pdf_share > 0 else 0
     pdf_orders, excel_orders = made[:n_pdf], made[n_pdf:]
     if pdf_orders:
+        text_layout = pdf_orders if not variations else pdf_orders[: max(1, len(pdf_orders) - 2)]
         path = into / f"电子工单打印件_{stamp}.pdf"
-        write_pdf(path, pdf_orders)
+        write_pdf(path, text_layout)
         result.files.append(path)
+        table_layout = pdf_orders[len(text_layout):]
+        if table_layout:
+            path = into / f"转送单打印件_{stamp}.pdf"
+            write_pdf_table(path, table_layout)
+            result.files.append(path)
     if not variations:
         if excel_orders:
             path = into / f"区热线办导出_{stamp}.xlsx"

@@ -97,12 +97,18 @@ class XlsxReader:
         )
 
     def extract(self, path: Path, limits: Limits) -> ReadResult:
-        import openpyxl  # noqa: PLC0415 - keeps `hotline --help` quick
-
         archive = check_zip(path, limits, "Excel 文件")
         archive.close()
+        # A file object, not a name: systems often call an .xlsx ".xls", and openpyxl
+        # refuses by name.
+        with path.open("rb") as fh:
+            return self._read(path, fh)
+
+    def _read(self, path: Path, fh: Any) -> ReadResult:
+        import openpyxl  # noqa: PLC0415
+
         try:
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            wb = openpyxl.load_workbook(fh, read_only=True, data_only=True)
         except Exception as exc:
             raise FileRejectedError(
                 f"Excel 文件无法打开（{type(exc).__name__}: {exc}）。"

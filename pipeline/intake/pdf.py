@@ -135,17 +135,9 @@ def tokens_from_table(rows: list[list[str | None]], page: int) -> Iterator[Token
 
 
 def _join_lines(lines: Iterable[str]) -> str:
-    """Join a printout's layout line breaks; a space only between two Latin words."""
-    out = ""
-    for line in (x.strip() for x in lines):
-        if not line:
-            continue
-        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and (
-            line[0].isalnum()
-        ):
-            out += " "
-        out += line
-    return out
+    """Join a printout's layout line breaks. Chinese printouts wrap anywhere, inside numbers
+    too ("第1" / "7点"), so nothing is put between the pieces."""
+    return "".join(x.strip() for x in lines)
 
 
 @dataclass
