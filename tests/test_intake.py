@@ -388,3 +388,28 @@ def test_read_result_type() -> None:
 
 def test_all_fields_listed_in_golden_order() -> None:
     assert list(STANDARD) == list(INTAKE_FIELDS)
+
+
+def test_sample_generator_is_seeded_and_reproducible(tmp_path: Path) -> None:
+    a = generate(tmp_path / "a", orders=12, seed=9, as_of=AS_OF)
+    b = generate(tmp_path / "b", orders=12, seed=9, as_of=AS_OF)
+    c = generate(tmp_path / "c", orders=12, seed=10, as_of=AS_OF)
+    assert {k: v.fields() for k, v in a.orders.items()} == {
+        k: v.fields() for k, v in b.orders.items()}
+    assert [p.name for p in a.files] == [p.name for p in b.files]
+    for pa, pb in zip(a.files, b.files, strict=True):
+        if pa.suffix in (".csv", ".pdf"):
+            assert pa.read_bytes() == pb.read_bytes(), pa.name
+    assert set(a.orders) != set(c.orders) or [o.content for o in a.orders.values()] != [
+        o.content for o in c.orders.values()]
+
+
+def test_sample_command_writes_every_format(tmp_path: Path) -> None:
+    from conftest import Hotline  # noqa: PLC0415
+
+    result = Hotline(tmp_path / "home")("sample", "--orders", "30", "--into", str(tmp_path / "s"),
+                                        "--as-of", "2026-11-27")
+    assert result.exit_code == 0, result.output
+    suffixes = {p.suffix for p in (tmp_path / "s").iterdir()}
+    assert suffixes == {".xlsx", ".xls", ".csv", ".pdf"}
+    assert "共 32 张工单" in result.output
