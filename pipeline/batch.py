@@ -13,13 +13,14 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import or_, select
 
 from pipeline import faults
-from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError
+from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError
 from pipeline.fsutil import (
     clear_staging,
     file_away,
@@ -32,11 +33,13 @@ from pipeline.fsutil import (
 from pipeline.home import Home, current_user
 from pipeline.ingest import Ingester, IngestStats
 from pipeline.intake import read_file
-from pipeline.intake.base import Problem, ReadResult
+from pipeline.intake.base import OrderUpdate, Problem, ReadResult
 from pipeline.locking import home_lock
 from pipeline.model import Status
+from pipeline.printing import merged_pdf
 from pipeline.render import render_pending
 from pipeline.report import RunSummary, write_day_report
+from pipeline.stages import Stages, apply_changes
 from pipeline.store import schema
 from pipeline.tracking import OrderState, state_of
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
@@ -96,6 +99,7 @@ class Batch:
                 ("deadlines", self.deadlines),
                 ("documents", self.documents),
                 ("workbooks", self.workbooks),
+                ("printing", self.printing),
             ):
                 began = time.perf_counter()
                 step()
@@ -168,10 +172,11 @@ class Batch:
                 self._file(item, "failed", "failed", reason=item.rejected)
             else:
                 assert item.result is not None
-                outcome = "partial" if item.result.problems else "archived"
-                self._ingest(item, outcome)
-                self._file(item, outcome, "failed" if item.result.problems else "archive",
-                           orders=len(item.result.orders), problems=item.result.problems)
+                self._ingest(item)
+                problems = item.result.problems
+                taken = len(item.result.orders) + len(item.result.updates)
+                self._file(item, "partial" if problems else "archived",
+                           "failed" if problems else "archive", orders=taken, problems=problems)
         self.summary.absorb(self.stats)
 
     def deadlines(self) -> None:
@@ -222,18 +227,45 @@ class Batch:
         self.summary.workbooks = [ledger.name, supervision.name]
         self.summary.chased = chased
 
+    def printing(self) -> None:
+        """Re-merge the day's printable PDF when this run issued new documents."""
+        if not self.summary.documents:
+            return
+        with self.home.store().read() as conn:
+            docs = [d["path"] for d in self.home.store().documents_on(conn, self.day)]
+        self.summary.printable, self.summary.print_note = merged_pdf(self.home, self.day, docs)
+
     # -- helpers ----------------------------------------------------------------------------
 
-    def _ingest(self, item: _Read, outcome: str) -> None:
+    def _ingest(self, item: _Read) -> None:
+        """One file, one transaction: its orders, its updates, and the record of the file."""
         store = self.home.store()
-        assert item.result is not None
+        result = item.result
+        assert result is not None
         with store.begin() as conn:
             ingester = Ingester(store, conn, run_date=self.day, routing=self.config.routing,
                                 actor=current_user())
-            self.stats.merge(ingester.apply(item.result.orders))
+            self.stats.merge(ingester.apply(result.orders))
+            applied = [u for u in result.updates if self._apply_update(conn, item, u)]
+            result.updates = applied
+            outcome = "partial" if result.problems else "archived"
             store.record_file(conn, item.digest, item.path.name, outcome,
-                              len(item.result.orders))
+                              len(result.orders) + len(applied))
+        self.summary.updates += len(applied)
         faults.checkpoint("committed")
+
+    def _apply_update(self, conn: Any, item: _Read, update: OrderUpdate) -> bool:
+        """A returned form's or an edited ledger's changes, through the stage rules."""
+        assert item.result is not None
+        moment = datetime.combine(self.as_of, datetime.now().time()).replace(microsecond=0)
+        stages = Stages(self.home, actor=current_user(), source=item.path.name, now=moment)
+        try:
+            with conn.begin_nested():
+                apply_changes(stages, conn, update)
+        except HotlineError as exc:
+            item.result.problems.append(Problem(update.location, "", f"工单 {update.order_no}：{exc}"))
+            return False
+        return True
 
     def _record(self, item: _Read, outcome: str, orders: int, note: str) -> None:
         store = self.home.store()

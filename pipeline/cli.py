@@ -297,3 +297,208 @@ def calendar_show(ctx: click.Context, year: int) -> None:
     click.echo(f"{year} 年节假日安排：{SOURCES[cal.source(year)]}")
     click.echo("  工作日放假：" + ("、".join(d.strftime("%m-%d") for d in off) or "（无）"))
     click.echo("  周末上班：" + ("、".join(d.strftime("%m-%d") for d in on) or "（无）"))
+
+
+# -- stage verbs ---------------------------------------------------------------------------
+
+def by_option(f: Any) -> Any:
+    return click.option("--by", "actor", metavar="姓名",
+                        help="经办人姓名，记入工单经过（默认为电脑登录名）。")(f)
+
+
+def run_each(ctx: click.Context, orders: tuple[str, ...], actor: str | None,
+             step: Any) -> None:
+    """Apply one stage step to each order; report each; exit 2 if any was refused."""
+    from pipeline.stages import Stages  # noqa: PLC0415
+
+    if not orders:
+        fail("请给出至少一个工单编号。")
+    stages = Stages(home_of(ctx), actor=actor)
+    refused = 0
+    for order in orders:
+        try:
+            outcome = step(stages, order)
+        except HotlineError as exc:
+            refused += 1
+            click.echo(f"✗ {order}：{exc}", err=True)
+            continue
+        click.echo(f"✓ {outcome.order_no}：{outcome.summary}")
+        if outcome.document:
+            click.echo(f"  申请表：outbox/{outcome.document}")
+    if refused:
+        ctx.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("args", nargs=-1, required=True)
+@click.option("--instruction", default="", metavar="批示", help="领导批示。")
+@by_option
+@click.pass_context
+def assign(ctx: click.Context, args: tuple[str, ...], instruction: str, actor: str | None) -> None:
+    """处置：把工单分派给承办部门。用法：hotline assign 工单编号… 承办部门"""
+    if len(args) < 2:
+        fail("用法：hotline assign 工单编号… 承办部门")
+    *orders, department = args
+    run_each(ctx, tuple(orders), actor,
+             lambda s, o: s.assign(o, department, instruction))
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--at", "at", metavar="时间", help="联系时间（默认现在），如 2026-11-27 09:30。")
+@click.option("--note", default="", help="联系情况。")
+@by_option
+@click.pass_context
+def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: str,
+            actor: str | None) -> None:
+    """受理：记录已先行联系来电人（1个工作日内）。"""
+    moment = parse_moment(at)
+    run_each(ctx, orders, actor, lambda s, o: s.contact(o, moment, note))
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--result", required=True,
+              type=click.Choice(["实际解决", "解释说明", "参考备案", "述求过高", "未解决"]),
+              help="是否解决。")
+@click.option("--notes", default="", help="承办单位处理情况。")
+@click.option("--handler", default="", help="经办人。")
+@click.option("--phone", "handler_phone", default="", help="经办人电话。")
+@click.option("--at", "at", metavar="时间", help="办结时间（默认现在）。")
+@click.option("--replied/--not-replied", "replied", default=None,
+              help="一个工作日内是否已答复市民。")
+@by_option
+@click.pass_context
+def handle(ctx: click.Context, orders: tuple[str, ...], result: str, notes: str, handler: str,
+           handler_phone: str, at: str | None, replied: bool | None, actor: str | None) -> None:
+    """办理：记录承办部门的处理情况和结果（办结）。"""
+    moment = parse_moment(at)
+    run_each(ctx, orders, actor, lambda s, o: s.handle(
+        o, result, notes, handler, handler_phone, moment, replied))
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--satisfaction", required=True, type=click.Choice(["满意", "基本满意", "不满意"]),
+              help="来电人满意度。不满意的工单退回重新办理。")
+@click.option("--note", default="", help="回访情况。")
+@click.option("--at", "at", metavar="时间", help="回访时间（默认现在）。")
+@by_option
+@click.pass_context
+def visit(ctx: click.Context, orders: tuple[str, ...], satisfaction: str, note: str,
+          at: str | None, actor: str | None) -> None:
+    """回访：记录来电人满意度。"""
+    moment = parse_moment(at)
+    run_each(ctx, orders, actor, lambda s, o: s.visit(o, satisfaction, note, moment))
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--days", required=True, type=int, help="延长天数（信访件为自然日，其余为工作日）。")
+@click.option("--reason", required=True, help="延期理由及批准情况。")
+@by_option
+@click.pass_context
+def extend(ctx: click.Context, orders: tuple[str, ...], days: int, reason: str,
+           actor: str | None) -> None:
+    """延期：记录经批准的延期，推后红灯日。"""
+    run_each(ctx, orders, actor, lambda s, o: s.extend(o, days, reason))
+
+
+def _request(ctx: click.Context, orders: tuple[str, ...], kind: str, reason: str,
+             actor: str | None) -> None:
+    from pipeline.render import render_pending  # noqa: PLC0415
+
+    try:
+        run_each(ctx, orders, actor, lambda s, o: s.request(o, kind, reason))
+    finally:
+        outcome = render_pending(home_of(ctx))
+        if outcome.error:
+            click.echo(f"！{outcome.error}", err=True)
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--reason", required=True, help="申请不纳入测评范围的理由。")
+@by_option
+@click.pass_context
+def exclude(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: str | None) -> None:
+    """申请不纳入测评范围（附件3），生成申请表。"""
+    _request(ctx, orders, "exclude", reason, actor)
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--reason", required=True, help="申请认定为客观件的理由。")
+@by_option
+@click.pass_context
+def objective(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: str | None) -> None:
+    """申请认定为客观件（附件4），生成申请表。"""
+    _request(ctx, orders, "objective", reason, actor)
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--approved/--rejected", "approved", required=True, help="区里批准还是未批准。")
+@click.option("--note", default="", help="审批意见。")
+@by_option
+@click.pass_context
+def decide(ctx: click.Context, orders: tuple[str, ...], approved: bool, note: str,
+           actor: str | None) -> None:
+    """记录区里对不纳入测评 / 客观件申请的审批结果。"""
+    run_each(ctx, orders, actor, lambda s, o: s.decide(o, approved, note))
+
+
+@main.command()
+@click.argument("orders", nargs=-1)
+@click.option("--at", "at", metavar="时间", help="结案时间（默认现在）。")
+@by_option
+@click.pass_context
+def close(ctx: click.Context, orders: tuple[str, ...], at: str | None, actor: str | None) -> None:
+    """结案：已办结（并回访）的工单结案，灯就此定格。"""
+    moment = parse_moment(at)
+    run_each(ctx, orders, actor, lambda s, o: s.close(o, moment))
+
+
+# -- templates -----------------------------------------------------------------------------
+
+@main.group(context_settings=CONTEXT)
+def templates() -> None:
+    """Word 模板：检查本街道修改过的模板，或导出自带模板供修改。"""
+
+
+@templates.command("check")
+@click.pass_context
+def templates_check(ctx: click.Context) -> None:
+    """检查模板中的填写标记：未知的、缺少的，并试填写一次。"""
+    from pipeline.template_check import check_templates  # noqa: PLC0415
+
+    home = home_of(ctx)
+    failed = False
+    for report in check_templates(home.config.templates):
+        where = "本街道的模板" if report.own else "软件自带模板"
+        status = "有错误" if report.errors else ("可用，有提醒" if report.warnings else "正常")
+        click.echo(f"{report.name}（{where}）：{status}")
+        for line in report.errors:
+            click.echo(f"  ✗ {line}")
+        for line in report.warnings:
+            click.echo(f"  ！{line}")
+        failed = failed or bool(report.errors)
+    if failed:
+        ctx.exit(EXIT_USAGE)
+
+
+@templates.command("export")
+@click.option("--overwrite", is_flag=True, help="覆盖工作目录中已有的同名模板。")
+@click.pass_context
+def templates_export(ctx: click.Context, overwrite: bool) -> None:
+    """把软件自带的模板复制到工作目录的 templates/ 中，供用 Word 或 WPS 修改。"""
+    from pipeline.template_check import export_templates  # noqa: PLC0415
+
+    home = home_of(ctx)
+    written = export_templates(home.config.templates, overwrite=overwrite)
+    for path in written:
+        click.echo(f"  {path}")
+    if written:
+        click.echo(f"已复制 {len(written)} 个模板。修改后请运行 hotline templates check。")
+    else:
+        click.echo("工作目录中已有这些模板，未覆盖（如需覆盖请加 --overwrite）。")

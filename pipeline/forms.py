@@ -79,7 +79,7 @@ def transfer_context(
         "转交日期": show_time(order["dispatch_time"]),
         "转交办公单位": order["from_unit"],
         "转交办文号": order["doc_no"],
-        "是否催单": "催单" if int(order.get("reminders") or 0) > 0 else "转送单",
+        "是否催单": "催单" if marker == "催单" else "转送单",
         "工单优先级": order["priority"],
         "工单类型": order["kind"],
         "诉求类别": order["category"],

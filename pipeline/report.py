@@ -10,7 +10,6 @@ from pipeline.deadlines import Light
 from pipeline.fsutil import write_text_atomic
 from pipeline.home import Home
 from pipeline.ingest import IngestStats
-from pipeline.store import schema
 
 STATUS_TEXT = {
     "archived": "已读入",
@@ -32,6 +31,7 @@ class RunSummary:
     updated: int = 0
     unchanged: int = 0
     reminders: int = 0
+    updates: int = 0  # returned 转送单 and 台账 edits applied
     reminder_only: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lights: dict[str, int] = field(default_factory=dict)
@@ -39,6 +39,8 @@ class RunSummary:
     documents: list[str] = field(default_factory=list)
     documents_error: str = ""
     workbooks: list[str] = field(default_factory=list)
+    printable: str = ""  # the merged PDF of the day's forms
+    print_note: str = ""
     chased: int = 0
     calendar_warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
@@ -79,6 +81,8 @@ def summary_text(s: dict[str, Any]) -> str:
         f"  新工单 {s['new']} 张，更新 {s['updated']} 张，催单 {s['reminders']} 次，"
         f"内容未变 {s['unchanged']} 条。"
     )
+    if s.get("updates"):
+        lines.append(f"  退回的转送单、台账中填写的办理情况：{s['updates']} 项已登记。")
     for no in s["reminder_only"]:
         lines.append(f"  ！收到催单但没有原工单：{no}（已按催单建立记录，请向区热线办索取原工单）")
     aside = [f for f in files if f["status"] in ("failed", "partial")]
@@ -108,6 +112,10 @@ def summary_text(s: dict[str, Any]) -> str:
         lines.append(f"  ！{s['documents_error']}（未生成的转送单会在下次运行时补上）")
     for book in s["workbooks"]:
         lines.append(f"  {book}")
+    if s.get("printable"):
+        lines.append(f"  {s['printable'].split('/', 1)[-1]}（当天全部新文书合并，可一次打印）")
+    if s.get("print_note"):
+        lines.append(f"  {s['print_note']}")
     lines.append(f"  需督办 {s['chased']} 件（黄灯、红灯、超时），见督办日报。")
     if s["calendar_warnings"]:
         lines += ["", "四、提醒："] + [f"  ！{w}" for w in s["calendar_warnings"]]
@@ -119,11 +127,7 @@ def write_day_report(home: Home, day: str) -> str:
     store = home.store()
     with store.read() as conn:
         runs = store.runs_on(conn, day)
-        docs = conn.execute(
-            schema.documents.select()
-            .where(schema.documents.c.run_date == day, schema.documents.c.written_at.is_not(None))
-            .order_by(schema.documents.c.id)
-        ).mappings().all()
+        docs = store.documents_on(conn, day)
     out = home.config.outbox / day
     parts = ["北站街道“12345”市民服务热线 工单处理运行报告", ""]
     for i, run in enumerate(runs, 1):

@@ -96,6 +96,12 @@ class Hotline:
         return self("run", "--as-of", as_of.isoformat())
 
 
+@pytest.fixture(autouse=True)
+def no_libreoffice_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Converting to PDF takes seconds a run: only the printing tests ask for it."""
+    monkeypatch.setenv("HOTLINE_SOFFICE", "")
+
+
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
     path = tmp_path / "home"

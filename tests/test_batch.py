@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import openpyxl
 from conftest import AS_OF, Hotline, drop
 
 
@@ -14,13 +15,21 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def workbook_values(path: Path) -> str:
+    """A workbook's cell values (its zip bytes carry the time of writing)."""
+    book = openpyxl.load_workbook(path)
+    return repr([[list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets])
+
+
 def snapshot(home: Path) -> dict[str, str]:
-    """Every file a clerk can see (outbox, archive, failed, inbox) with its content hash."""
+    """Every file a clerk can see (outbox, archive, failed, inbox) with its content."""
     out = {}
     for folder in ("inbox", "outbox", "archive", "failed"):
         for path in sorted((home / folder).rglob("*")):
             if path.is_file() and path.name != "运行报告.txt":
-                out[path.relative_to(home).as_posix()] = digest(path)
+                key = path.relative_to(home).as_posix()
+                out[key] = workbook_values(path) if key.startswith("outbox") and (
+                    path.suffix == ".xlsx") else digest(path)
     return out
 
 

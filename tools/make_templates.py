@@ -123,7 +123,7 @@ def transfer_form() -> str:
     # cut in three balanced cells as on the seed's form.
     lw = 1700
     vw = TEXT_W // 2 - lw
-    widths = [lw, 2200, vw - 2200, lw, vw // 2, vw - vw // 2]
+    widths = [lw, 1900, vw - 1900, lw, vw // 2, vw - vw // 2]
 
     def pair_row(l1: str, t1: str, l2: str, t2: str) -> str:
         return row(

@@ -27,7 +27,9 @@ SUPPORTED = "PDF（.pdf）、Excel（.xlsx、.xls）、CSV（.csv）、退回的
 
 
 def readers() -> list[Reader]:
-    return [XlsxReader(), XlsReader(), CsvReader(), PdfReader()]
+    from pipeline.intake.returned import ReturnedFormReader  # noqa: PLC0415
+
+    return [XlsxReader(), XlsReader(), CsvReader(), PdfReader(), ReturnedFormReader()]
 
 
 def suffixes_of(reader: Reader) -> set[str]:

@@ -251,6 +251,16 @@ class Store:
         ).mappings()
         return [dict(r) for r in rows]
 
+    def documents_on(self, conn: Connection, run_date: str) -> list[dict[str, Any]]:
+        """The documents written for a day, in the order they were issued."""
+        rows = conn.execute(
+            select(schema.documents)
+            .where(schema.documents.c.run_date == run_date,
+                   schema.documents.c.written_at.is_not(None))
+            .order_by(schema.documents.c.id)
+        ).mappings()
+        return [dict(r) for r in rows]
+
     def mark_documents_written(self, conn: Connection, ids: Sequence[int]) -> None:
         stamp = now_iso()
         for start in range(0, len(ids), 500):
