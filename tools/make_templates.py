@@ -46,7 +46,7 @@ def para(*runs: str, align: str | None = None, indent_chars: int = 0,
     # CT_PPr order: spacing, ind, jc.
     ppr = f'<w:spacing w:before="{before}" w:after="{after}"/>'
     if indent_chars:
-        ppr += f'<w:ind w:firstLineChars="{indent_chars * 100}" w:firstLine="{indent_chars * 480}"/>'
+        ppr += f'<w:ind w:firstLineChars="{indent_chars * 100}" w:firstLine="{indent_chars * 240}"/>'
     if align:
         ppr += f'<w:jc w:val="{align}"/>'
     return f"<w:p><w:pPr>{ppr}</w:pPr>{''.join(runs)}</w:p>"
@@ -76,16 +76,11 @@ def row(*cells: str, height: int | None = None, exact: bool = False, cant_split:
     return f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>"
 
 
-def table(widths: list[int], *rows: str, borders: bool = True) -> str:
+def table(widths: list[int], *rows: str) -> str:
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    if borders:
-        edge = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
-        border_xml = "".join(edge.format(e) for e in
-                             ("top", "left", "bottom", "right", "insideH", "insideV"))
-    else:
-        edge = '<w:{0} w:val="nil"/>'
-        border_xml = "".join(edge.format(e) for e in
-                             ("top", "left", "bottom", "right", "insideH", "insideV"))
+    edge = '<w:{0} w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
+    border_xml = "".join(edge.format(e) for e in
+                         ("top", "left", "bottom", "right", "insideH", "insideV"))
     tblpr = (
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
         f"<w:tblBorders>{border_xml}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
@@ -146,7 +141,7 @@ def transfer_form() -> str:
         width=widths[0] + widths[1], span=2, valign="top",
     )
     reply_cell = cell(
-        para(run("一个工作日内答复市民：", bold=True)),
+        para(run("一个工作日内答复市民：", bold=True, size="五号"), align="left"),
         para(run('{{ 答复市民["是"] }} 是'), align="center"),
         para(run('{{ 答复市民["否"] }} 否'), align="center"),
         width=widths[2] + widths[3], span=2, valign="top",
@@ -199,14 +194,11 @@ def application_form(title: str) -> str:
 
     body = "".join([
         para(run(title, bold=True, size="小二", font=HEI), align="center", after=240),
-        table(
-            [TEXT_W // 2, TEXT_W // 2],
-            row(
-                cell(para(run("承办单位：{{ 承办单位 }}")), width=TEXT_W // 2),
-                cell(para(run("申请表编号：{{ 申请表编号 }}"), align="right"), width=TEXT_W // 2),
-            ),
-            borders=False,
-        ),
+        # One line above the table: the unit on the left, the form number at a right tab.
+        '<w:p><w:pPr><w:tabs><w:tab w:val="right" w:pos="' + str(TEXT_W) + '"/></w:tabs>'
+        '<w:spacing w:before="0" w:after="60"/></w:pPr>'
+        + run("承办单位：{{ 承办单位 }}") + "<w:r><w:tab/></w:r>"
+        + run("申请表编号：{{ 申请表编号 }}") + "</w:p>",
         table(
             widths,
             row(
