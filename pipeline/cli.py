@@ -502,3 +502,32 @@ def templates_export(ctx: click.Context, overwrite: bool) -> None:
         click.echo(f"已复制 {len(written)} 个模板。修改后请运行 hotline templates check。")
     else:
         click.echo("工作目录中已有这些模板，未覆盖（如需覆盖请加 --overwrite）。")
+
+
+# -- assessment ----------------------------------------------------------------------------
+
+@main.command()
+@click.option("--month", required=True, metavar="YYYY-MM", help="考核哪个月（按派单日期）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计日（默认今天）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各项数字。")
+@click.pass_context
+def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> None:
+    """绩效考核：按承办部门统计一个月的受理、按时、解决、满意等情况，生成考核表。"""
+    from pipeline.reports import monthly_assessment  # noqa: PLC0415
+
+    home = home_of(ctx)
+    result, path = monthly_assessment(home, month, parse_day(as_of))
+    if as_json:
+        dump_json(result.as_json())
+        return
+    t = result.total
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    click.echo(f"{month} 绩效考核（统计日 {result.as_of.isoformat()}）：受理 {t.received} 件，"
+               f"不纳入考核 {t.excluded} 件，考核 {t.counted} 件。")
+    click.echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
+               f"解决率 {pct(t.solved_rate)}，满意率 {pct(t.satisfaction_rate)}，超时 {t.overdue} 件，"
+               f"催单 {t.reminded} 件。")
+    click.echo(f"考核表：{path}")

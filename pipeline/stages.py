@@ -158,11 +158,13 @@ class Stages:
         phone = normalise_phone(handler_phone) if handler_phone else ""
         with self._tx(conn) as c:
             row = self._order(c, order_text)
+            # What is not given keeps what an earlier report said (a 台账 edit gives only
+            # the result).
             values = {
                 "result": result,
-                "handling_notes": clean_text(notes),
-                "handler": clean_text(handler, multiline=False),
-                "handler_phone": phone,
+                "handling_notes": clean_text(notes) or row["handling_notes"],
+                "handler": clean_text(handler, multiline=False) or row["handler"],
+                "handler_phone": phone or row["handler_phone"],
             }
             if replied_within_day is not None:
                 values["replied_within_day"] = replied_within_day

@@ -27,9 +27,11 @@ SUPPORTED = "PDF（.pdf）、Excel（.xlsx、.xls）、CSV（.csv）、退回的
 
 
 def readers() -> list[Reader]:
+    from pipeline.intake.ledger import LedgerReader  # noqa: PLC0415
     from pipeline.intake.returned import ReturnedFormReader  # noqa: PLC0415
 
-    return [XlsxReader(), XlsReader(), CsvReader(), PdfReader(), ReturnedFormReader()]
+    return [XlsxReader(), XlsReader(), CsvReader(), PdfReader(), ReturnedFormReader(),
+            LedgerReader()]
 
 
 def suffixes_of(reader: Reader) -> set[str]:

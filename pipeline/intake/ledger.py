@@ -1,0 +1,123 @@
+"""The 台账 coming back: the clerk filled its editable (green) columns and dropped it into the
+inbox. Only cells that differ from what the workbook said when written are applied; a bad
+cell is reported with its row and column and the rest is applied."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from openpyxl.utils import get_column_letter
+
+from pipeline.config import Limits
+from pipeline.errors import FileRejectedError
+from pipeline.intake.base import FileInfo, OrderUpdate, Problem, ReadResult
+from pipeline.intake.excel import LEDGER_MARKER, ZIP_MAGIC
+from pipeline.intake.zipguard import check_zip
+from pipeline.model import RESULTS, SATISFACTION
+from pipeline.normalise import InvalidValueError, clean_text, normalise_order_no, parse_datetime
+from pipeline.workbooks.ledger import EDITABLE, HEADER_ROW, ORIGINALS_SHEET, SHEET
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    return clean_text(value, multiline=False)
+
+
+class LedgerReader:
+    """Our own workbooks back in the inbox: the 台账 is applied, others politely refused."""
+
+    name: ClassVar[str] = "本系统生成的工单台账（.xlsx）"
+    suffixes: ClassVar[tuple[str, ...]] = (".xlsx", ".xlsm")
+
+    def identify(self, info: FileInfo) -> bool:
+        return info.head.startswith(ZIP_MAGIC) and info.has_marker(LEDGER_MARKER)
+
+    def extract(self, path: Path, limits: Limits) -> ReadResult:
+        import openpyxl  # noqa: PLC0415
+
+        check_zip(path, limits, "Excel 文件").close()
+        with path.open("rb") as fh:
+            try:
+                wb = openpyxl.load_workbook(fh, data_only=True)
+            except Exception as exc:
+                raise FileRejectedError(
+                    f"台账无法打开（{type(exc).__name__}），请用 Excel 打开确认后另存。"
+                ) from exc
+            kind = next((p.value for p in wb.custom_doc_props.props if p.name == "hotline_workbook"),
+                        "")
+            if kind != "台账" or SHEET not in wb.sheetnames:
+                raise FileRejectedError(
+                    f"这是本系统生成的{kind or '工作簿'}，只供查看，不需要放回收件箱。"
+                    "要登记办理情况，请在工单台账的绿色栏目中填写后放回。"
+                )
+            if ORIGINALS_SHEET not in wb.sheetnames:
+                raise FileRejectedError(
+                    "台账中缺少系统用来比对的隐藏工作表，可能是复制粘贴到了新文件。"
+                    "请在系统生成的台账文件上直接填写后放回。"
+                )
+            return read_ledger(wb[SHEET], wb[ORIGINALS_SHEET])
+
+
+def read_ledger(ws: Any, originals_ws: Any) -> ReadResult:
+    result = ReadResult()
+    originals = _originals(originals_ws)
+    header = [_text(c.value) for c in ws[HEADER_ROW]]
+    columns = {field: header.index(label) for field, label in EDITABLE.items() if label in header}
+    if "工单编号" not in header:
+        raise FileRejectedError("台账的表头被改动，找不到“工单编号”列。请在系统生成的台账上直接填写。")
+    number_col = header.index("工单编号")
+    for r, row in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True),
+                            HEADER_ROW + 1):
+        raw = row[number_col] if number_col < len(row) else None
+        if raw in (None, ""):
+            continue
+        try:
+            number = normalise_order_no(raw)
+        except InvalidValueError:
+            continue
+        before = originals.get(number)
+        if before is None:
+            continue  # a row the clerk added: the ledger is not a way to create orders
+        changes: dict[str, Any] = {}
+        for field, col in columns.items():
+            value = row[col] if col < len(row) else None
+            now = _text(value)
+            if not now or now == before.get(field, ""):
+                continue  # untouched, or cleared: clearing undoes nothing
+            where = f"第{r}行{get_column_letter(col + 1)}列"
+            try:
+                changes[field] = _validated(field, value, now)
+            except InvalidValueError as exc:
+                result.problems.append(Problem(where, EDITABLE[field], str(exc)))
+        if changes:
+            result.updates.append(OrderUpdate(number, f"第{r}行", changes))
+    return result
+
+
+def _validated(field: str, value: Any, text: str) -> Any:
+    if field == "first_contact_at":
+        moment = parse_datetime(value)
+        if moment is None:
+            raise InvalidValueError("不是日期时间")
+        return moment
+    if field == "result" and text not in RESULTS:
+        raise InvalidValueError(f"“{text}”无法识别，应为 {'、'.join(RESULTS)}")
+    if field == "satisfaction" and text not in SATISFACTION:
+        raise InvalidValueError(f"“{text}”无法识别，应为 {'、'.join(SATISFACTION)}")
+    return text
+
+
+def _originals(ws: Any) -> dict[str, dict[str, str]]:
+    rows = ws.iter_rows(values_only=True)
+    header = [str(x) for x in next(rows, ())]
+    out = {}
+    for row in rows:
+        if not row or not row[0]:
+            continue
+        out[str(row[0])] = {header[i]: _text(v) for i, v in enumerate(row) if i}
+    return out
