@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline import faults
+from pipeline.backup import daily_backup
 from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError
 from pipeline.fsutil import (
     clear_staging,
@@ -32,8 +34,10 @@ from pipeline.fsutil import (
 )
 from pipeline.home import Home, current_user
 from pipeline.ingest import Ingester, IngestStats
-from pipeline.intake import read_file
+from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem, ReadResult
+from pipeline.intake.pdf import PdfReader
+from pipeline.intake.pdfpool import PdfWorkers
 from pipeline.locking import home_lock
 from pipeline.model import Status
 from pipeline.printing import merged_pdf
@@ -92,6 +96,9 @@ class Batch:
             clear_staging(self.config.staging)
             run_id = store.start_run(self.day)
             self.summary.started = time.strftime("%H:%M:%S")
+            backup_note = daily_backup(self.home, self.day)
+            if backup_note:
+                self.summary.errors.append(backup_note)
             for name, step in (
                 ("collect", self.collect),
                 ("read", self.read),
@@ -102,7 +109,14 @@ class Batch:
                 ("printing", self.printing),
             ):
                 began = time.perf_counter()
-                step()
+                try:
+                    step()
+                except (OSError, SQLAlchemyError) as exc:
+                    # A full disk or a folder that cannot be written: say so, keep what was
+                    # done (committed orders, filed originals), and let the next run finish.
+                    self.summary.errors.append(f"{STAGE_NAMES[name]}：{describe_os_error(exc)}")
+                    if name in ("collect", "read"):
+                        break
                 self.timings[name] = time.perf_counter() - began
             self.summary.finished = time.strftime("%H:%M:%S")
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
@@ -114,7 +128,8 @@ class Batch:
     @property
     def exit_code(self) -> int:
         set_aside = any(f.status in ("failed", "partial") for f in self.summary.files)
-        return EXIT_PARTIAL if set_aside or self.summary.documents_error else EXIT_OK
+        trouble = set_aside or self.summary.documents_error or self.summary.errors
+        return EXIT_PARTIAL if trouble else EXIT_OK
 
     # -- stages -----------------------------------------------------------------------------
 
@@ -135,49 +150,77 @@ class Batch:
         self._files = stable
 
     def read(self) -> None:
+        """Read every file; PDFs go to worker processes (both cores, a time limit each)."""
         store = self.home.store()
+        limits = self.config.limits
         self._reads: list[_Read] = []
         total = len(self._files)
-        for i, path in enumerate(self._files, 1):
-            self.progress("read", i, total)
-            item = _Read(path, sha256_file(path))
-            with store.read() as conn:
-                seen = store.file_record(conn, item.digest)
-            if seen is not None and seen["outcome"] == "archived":
-                item.duplicate_of = seen["name"]
-            else:
-                try:
-                    item.result = read_file(path, self.config.limits)
-                except FileRejectedError as exc:
-                    item.rejected = exc.reason
-                except Exception as exc:  # a reader bug must not hide the other files
-                    item.rejected = _internal_error(path, exc, self.home)
-            faults.checkpoint("read")
-            self._reads.append(item)
+        with PdfWorkers(limits) as pdfs:
+            readers: dict[Path, Any] = {}
+            for path in self._files:
+                item = _Read(path, sha256_file(path))
+                with store.read() as conn:
+                    seen = store.file_record(conn, item.digest)
+                if seen is not None and seen["outcome"] == "archived":
+                    item.duplicate_of = seen["name"]
+                else:
+                    try:
+                        readers[path] = choose_reader(path, limits)
+                    except FileRejectedError as exc:
+                        item.rejected = exc.reason
+                    if isinstance(readers.get(path), PdfReader):
+                        pdfs.submit(path)
+                self._reads.append(item)
+            for i, item in enumerate(self._reads, 1):
+                self.progress("read", i, total)
+                reader = readers.get(item.path)
+                if reader is not None:
+                    self._read_one(item, reader, pdfs)
+                faults.checkpoint("read")
         # Files without 催单 first, so that reminders find the orders they point at.
         self._reads.sort(key=lambda r: (r.has_reminders, r.path.name))
+
+    def _read_one(self, item: _Read, reader: Any, pdfs: PdfWorkers) -> None:
+        try:
+            if isinstance(reader, PdfReader):
+                item.result = pdfs.result(item.path)
+            else:
+                item.result = reader.extract(item.path, self.config.limits)
+        except FileRejectedError as exc:
+            item.rejected = exc.reason
+        except Exception as exc:  # a reader bug must not hide the other files
+            item.rejected = _internal_error(item.path, exc, self.home)
 
     def store_and_file(self) -> None:
         total = len(self._reads)
         for i, item in enumerate(self._reads, 1):
             self.progress("store", i, total)
-            if item.duplicate_of:
-                reason = (
-                    "上次运行已读入，本次补做归档" if item.duplicate_of == item.path.name
-                    else f"与已处理过的文件“{item.duplicate_of}”内容完全相同，未重复读入"
+            try:
+                self._store_one(item)
+            except (OSError, SQLAlchemyError) as exc:
+                self.summary.errors.append(
+                    f"{item.path.name}：{describe_os_error(exc)}。文件留在收件箱，下次运行再处理。"
                 )
-                self._file(item, "duplicate", "archive", reason=reason)
-            elif item.rejected:
-                self._record(item, "failed", 0, item.rejected)
-                self._file(item, "failed", "failed", reason=item.rejected)
-            else:
-                assert item.result is not None
-                self._ingest(item)
-                problems = item.result.problems
-                taken = len(item.result.orders) + len(item.result.updates)
-                self._file(item, "partial" if problems else "archived",
-                           "failed" if problems else "archive", orders=taken, problems=problems)
         self.summary.absorb(self.stats)
+
+    def _store_one(self, item: _Read) -> None:
+        """Store one file's orders (one transaction), then file the original away."""
+        if item.duplicate_of:
+            reason = (
+                "上次运行已读入，本次补做归档" if item.duplicate_of == item.path.name
+                else f"与已处理过的文件“{item.duplicate_of}”内容完全相同，未重复读入"
+            )
+            self._file(item, "duplicate", "archive", reason=reason)
+        elif item.rejected:
+            self._record(item, "failed", 0, item.rejected)
+            self._file(item, "failed", "failed", reason=item.rejected)
+        else:
+            assert item.result is not None
+            self._ingest(item)
+            problems = item.result.problems
+            taken = len(item.result.orders) + len(item.result.updates)
+            self._file(item, "partial" if problems else "archived",
+                       "failed" if problems else "archive", orders=taken, problems=problems)
 
     def deadlines(self) -> None:
         store = self.home.store()
@@ -344,6 +387,27 @@ def _internal_error(path: Path, exc: BaseException, home: Home) -> str:
         fh.write("".join(traceback.format_exception(exc)))
     return (f"读取时发生程序内部错误（{type(exc).__name__}），文件未读入。"
             "详细信息已记入 logs/errors.log，请联系技术人员。")
+
+
+STAGE_NAMES = {
+    "collect": "查看收件箱", "read": "读取文件", "store": "入库归档", "deadlines": "计算期限",
+    "documents": "生成转送单", "workbooks": "生成台账和督办日报", "printing": "合并打印 PDF",
+}
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """What went wrong with the disk, in the clerk's words."""
+    errno_ = getattr(exc, "errno", None) or getattr(getattr(exc, "orig", None), "errno", None)
+    text = str(exc)
+    if errno_ == 28 or "No space" in text or "disk is full" in text or "database or disk is full" in text:
+        return "磁盘空间不足，请清理磁盘后再运行"
+    if errno_ in (13, 1) or isinstance(exc, PermissionError):
+        return f"没有写入权限（{getattr(exc, 'filename', '') or text}），请检查文件夹权限或关闭正在打开的文件"
+    if errno_ == 30:
+        return "磁盘是只读的，无法写入"
+    if errno_ == 2 or isinstance(exc, FileNotFoundError):
+        return f"找不到文件或文件夹（{getattr(exc, 'filename', '') or text}）"
+    return f"{type(exc).__name__}: {text}"
 
 
 def calendar_warnings(home: Home) -> list[str]:

@@ -608,3 +608,42 @@ def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
                f"归档目录 {result.folder}。")
     if result.left_open:
         click.echo(f"该月派单、尚未结案的工单 {result.left_open} 件未归档，仍在台账中跟踪。")
+
+
+# -- doctor / restore ----------------------------------------------------------------------
+
+@main.command()
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """体检：检查数据库、文件夹、备份、模板、节假日安排等，并说明怎么处理。"""
+    from pipeline.doctor import examine  # noqa: PLC0415
+    from pipeline.errors import EXIT_STORE  # noqa: PLC0415
+
+    report = examine(home_of(ctx))
+    click.echo(report.text())
+    if report.failed:
+        database = any(f.topic == "数据库" and f.mark == "✗" for f in report.findings)
+        ctx.exit(EXIT_STORE if database else EXIT_USAGE)
+
+
+@main.command()
+@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, backup: Path) -> None:
+    """用备份恢复数据库（损坏的数据库另存备查）。"""
+    from pipeline.backup import restore as restore_backup  # noqa: PLC0415
+    from pipeline.locking import home_lock  # noqa: PLC0415
+    from pipeline.store import open_store  # noqa: PLC0415
+
+    home = home_of(ctx)
+    with home_lock(home.config.lock_path, "hotline restore"):
+        home.close()
+        try:
+            check = open_store(f"sqlite:///{backup.resolve().as_posix()}", check=True)
+            check.close()
+        except HotlineError as exc:
+            fail(f"备份文件 {backup} 本身无法使用：{exc}")
+        aside = restore_backup(home, backup)
+    click.echo(f"已用 {backup.name} 恢复数据库；原数据库另存为 {aside.name}。")
+    click.echo("备份之后收到的工单：请把 archive 中相应日期文件夹里的原文件重新放入收件箱，"
+               "再运行 hotline run（已有的工单不会重复）。")

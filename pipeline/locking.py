@@ -27,6 +27,19 @@ except ImportError:
     msvcrt = None  # type: ignore[assignment]
 
 
+# Lock files this process holds open. A forked worker closes its copies at once, so that a
+# worker outliving a killed parent never keeps the home locked.
+_HELD: set[int] = set()
+
+
+def forget_inherited_locks() -> None:
+    """Close the lock descriptors a forked child inherited (the parent keeps its lock)."""
+    for fd in list(_HELD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
 def _try_lock(fd: int) -> bool:
     if fcntl is not None:
         try:
@@ -73,9 +86,11 @@ def home_lock(lock_path: Path, what: str, wait_seconds: float = 0.0) -> Iterator
         os.lseek(fd, 0, os.SEEK_SET)
         os.ftruncate(fd, 0)
         os.write(fd, stamp.encode("utf-8"))
+        _HELD.add(fd)
         try:
             yield
         finally:
+            _HELD.discard(fd)
             _unlock(fd)
     finally:
         os.close(fd)

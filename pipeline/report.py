@@ -43,6 +43,7 @@ class RunSummary:
     print_note: str = ""
     chased: int = 0
     calendar_warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # disk and permission trouble
     timings: dict[str, float] = field(default_factory=dict)
     report: str = ""
 
@@ -117,8 +118,9 @@ def summary_text(s: dict[str, Any]) -> str:
     if s.get("print_note"):
         lines.append(f"  {s['print_note']}")
     lines.append(f"  需督办 {s['chased']} 件（黄灯、红灯、超时），见督办日报。")
-    if s["calendar_warnings"]:
-        lines += ["", "四、提醒："] + [f"  ！{w}" for w in s["calendar_warnings"]]
+    notes = [*s.get("errors", []), *s["calendar_warnings"]]
+    if notes:
+        lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
     return "\n".join(lines)
 
 
