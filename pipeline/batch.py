@@ -122,7 +122,10 @@ class Batch:
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
             self.summary.calendar_warnings = calendar_warnings(self.home)
             store.finish_run(run_id, "partial" if self.exit_code else "ok", self.summary.to_json())
-            self.summary.report = write_day_report(self.home, self.day)
+            try:
+                self.summary.report = write_day_report(self.home, self.day)
+            except OSError as exc:
+                self.summary.errors.append(f"运行报告：{describe_os_error(exc)}")
         return self.summary
 
     @property
@@ -269,6 +272,12 @@ class Batch:
         )
         self.summary.workbooks = [ledger.name, supervision.name]
         self.summary.chased = chased
+        for written, wanted in ((ledger, f"工单台账-{self.day}.xlsx"),
+                                (supervision, f"督办日报-{self.day}.xlsx")):
+            if written.name != wanted:
+                self.summary.notices.append(
+                    f"{wanted} 正被其他程序（如 Excel）打开，无法替换；新的一份另存为 {written.name}，"
+                    "请关闭旧文件后查看新文件。")
 
     def printing(self) -> None:
         """Re-merge the day's printable PDF when this run issued new documents."""

@@ -102,7 +102,8 @@ def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
         summary, code = run_batch(home, day, progress.update)
     if not quiet or code:
         click.echo(summary_text(summary.to_json()))
-        click.echo(f"\n运行报告：outbox/{summary.report}")
+        if summary.report:
+            click.echo(f"\n运行报告：outbox/{summary.report}")
     ctx.exit(code)
 
 

@@ -2,7 +2,8 @@
 
 HOTLINE_KILL_AT=name[:n] kills the process with SIGKILL (no cleanup, no finally blocks:
 what a power cut or `kill -9` does) the n-th time the named point is reached.
-HOTLINE_PAUSE_AT=name:seconds sleeps there, so that a test can act while a run is busy.
+HOTLINE_PAUSE_AT=name:seconds sleeps there, so that a test can act while a run is busy
+(a name may itself hold a colon: `pdf_worker:慢.pdf:5`).
 Unset, a checkpoint costs two dictionary lookups.
 """
 
@@ -27,6 +28,6 @@ def checkpoint(name: str) -> None:
                 os._exit(137)  # pragma: no cover - Windows
     pause = os.environ.get("HOTLINE_PAUSE_AT")
     if pause:
-        target, _, seconds = pause.partition(":")
+        target, _, seconds = pause.rpartition(":")
         if target == name:
             time.sleep(float(seconds or 1))

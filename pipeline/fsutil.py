@@ -166,6 +166,9 @@ def file_away(src: Path, directory: Path, digest: str) -> Path:
         return existing
     target = free_name(directory, src.name)
     replace_file(src, target)
+    if os.name == "posix":
+        # Originals carry callers' names and phones: owner only, like everything we write.
+        target.chmod(0o600)
     return target
 
 

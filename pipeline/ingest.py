@@ -62,9 +62,18 @@ def _changes(stored: dict[str, Any], incoming: IncomingOrder) -> dict[str, list[
     return out
 
 
+# Names Windows reserves for devices, whatever the extension: never a file name.
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$")
+
+
+def file_stem(order_no: str) -> str:
+    """The order number as a file name: it is already ASCII letters and digits only."""
+    return f"工单{order_no}" if _RESERVED.match(order_no) else order_no
+
+
 def transfer_path(run_date: str, order_no: str, suffix: str = "") -> str:
     """Where a 转送单 goes, relative to the outbox; the order number names the file."""
-    return f"{run_date}/转送单/{order_no}{suffix}.docx"
+    return f"{run_date}/转送单/{file_stem(order_no)}{suffix}.docx"
 
 
 class Ingester:

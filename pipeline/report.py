@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from pipeline.deadlines import Light
 from pipeline.fsutil import write_text_atomic
 from pipeline.home import Home
 from pipeline.ingest import IngestStats
+from pipeline.model import mask_phone
 
 STATUS_TEXT = {
     "archived": "已读入",
@@ -44,6 +46,7 @@ class RunSummary:
     chased: int = 0
     calendar_warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # disk and permission trouble
+    notices: list[str] = field(default_factory=list)  # worth knowing, nothing failed
     timings: dict[str, float] = field(default_factory=dict)
     report: str = ""
 
@@ -67,6 +70,15 @@ class RunSummary:
         return [f for f in self.files if f.status in ("failed", "partial")]
 
 
+_LONG_NUMBER = re.compile(r"\d{7,}")
+
+
+def mask_numbers(text: str) -> str:
+    """The run summary goes to cron mail and the outbox: no phone number in full there."""
+    return _LONG_NUMBER.sub(lambda m: mask_phone(m.group(0)) if len(m.group(0)) < 13
+                            else m.group(0), text)
+
+
 def summary_text(s: dict[str, Any]) -> str:
     """The closing summary of one run (from its JSON form, as stored)."""
     day = s["as_of"]
@@ -75,7 +87,8 @@ def summary_text(s: dict[str, Any]) -> str:
     lines.append(f"一、收件：处理文件 {len(files)} 个。")
     for f in files:
         count = f"，{f['orders']} 条记录" if f["orders"] else ""
-        lines.append(f"  · {f['name']}：{STATUS_TEXT[f['status']]}{count}")
+        why = f"（{f['reason']}）" if f["status"] == "duplicate" and f["reason"] else ""
+        lines.append(f"  · {f['name']}：{STATUS_TEXT[f['status']]}{why}{count}")
     if not files:
         lines.append("  · 收件箱中没有新文件。")
     lines.append(
@@ -92,7 +105,7 @@ def summary_text(s: dict[str, Any]) -> str:
         for f in aside:
             reason = f["reason"] or "；".join(f["problems"][:3])
             more = "等" if len(f["problems"]) > 3 else ""
-            lines.append(f"    - {f['name']}：{reason}{more}")
+            lines.append(f"    - {f['name']}：{mask_numbers(reason)}{more}")
     for name in s["busy"]:
         lines.append(f"  · {name}：仍在写入（复制未完成），留待下次处理")
     for item in s["ignored"]:
@@ -118,7 +131,7 @@ def summary_text(s: dict[str, Any]) -> str:
     if s.get("print_note"):
         lines.append(f"  {s['print_note']}")
     lines.append(f"  需督办 {s['chased']} 件（黄灯、红灯、超时），见督办日报。")
-    notes = [*s.get("errors", []), *s["calendar_warnings"]]
+    notes = [*s.get("errors", []), *s.get("notices", []), *s["calendar_warnings"]]
     if notes:
         lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
     return "\n".join(lines)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, func, select
 from pipeline.errors import OrderNotFoundError, StageError
 from pipeline.forms import show_time
 from pipeline.home import Home, current_user
+from pipeline.ingest import file_stem
 from pipeline.model import (
     REQUEST_APPROVED,
     REQUEST_KINDS,
@@ -293,7 +294,7 @@ class Stages:
                                   "request_status": REQUEST_PENDING, "request_no": number})
             event = self._event(c, row, "requested", f"申请{label}（{number}）：{reason}",
                                 {"kind": kind, "reason": reason, "number": number})
-            path = f"{day}/申请表/{row['order_no']}-{label}.docx"
+            path = f"{day}/申请表/{file_stem(row['order_no'])}-{label}.docx"
             self.store.queue_document(c, row["order_no"], APPLICATION_DOCS[kind], event, day, path)
         return Outcome(row["order_no"], f"已申请{label}（{number}），在审批前照常考核", path)
 

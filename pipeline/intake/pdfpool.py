@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
@@ -24,7 +25,7 @@ Outcome = tuple[str, list[PageContent] | str]
 
 
 def _work(path: str, limits: Limits) -> Outcome:
-    faults.checkpoint("pdf_worker")
+    faults.checkpoint(f"pdf_worker:{Path(path).name}")
     try:
         return "ok", read_pdf_pages(Path(path), limits)
     except FileRejectedError as exc:
@@ -32,6 +33,13 @@ def _work(path: str, limits: Limits) -> Outcome:
     except Exception as exc:  # a pdfminer bug on one file must not take the pool down
         return "rejected", (f"PDF 读取出错（{type(exc).__name__}），文件未读入。"
                             "请重新从区热线系统下载后再放入收件箱。")
+
+
+def _worker_init() -> None:
+    forget_inherited_locks()
+    # A worker whose parent was killed finds its result pipe broken; that is no news for
+    # the clerk's cron mail. Reading errors travel back as results, never via stderr.
+    sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -61,7 +69,7 @@ class PdfWorkers:
 
     def _ensure_pool(self) -> Pool:
         if self._pool is None:
-            self._pool = _context().Pool(self.processes, initializer=forget_inherited_locks)
+            self._pool = _context().Pool(self.processes, initializer=_worker_init)
         return self._pool
 
     def submit(self, path: Path) -> None:
