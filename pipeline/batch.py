@@ -9,6 +9,8 @@ under a temporary name and renamed into place; a run after a kill finishes the j
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import time
 import traceback
 from collections.abc import Callable
@@ -36,9 +38,8 @@ from pipeline.home import Home, current_user
 from pipeline.ingest import Ingester, IngestStats
 from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem, ReadResult
-from pipeline.intake.pdf import PdfReader
-from pipeline.intake.pdfpool import PdfWorkers
-from pipeline.locking import home_lock
+from pipeline.intake.workers import ReadWorkers
+from pipeline.locking import forget_inherited_locks, home_lock
 from pipeline.model import Status
 from pipeline.printing import merged_pdf
 from pipeline.render import render_pending
@@ -153,13 +154,13 @@ class Batch:
         self._files = stable
 
     def read(self) -> None:
-        """Read every file; PDFs go to worker processes (both cores, a time limit each)."""
+        """Read every file in worker processes (both cores, a time limit for each file)."""
         store = self.home.store()
         limits = self.config.limits
         self._reads: list[_Read] = []
         total = len(self._files)
-        with PdfWorkers(limits) as pdfs:
-            readers: dict[Path, Any] = {}
+        with ReadWorkers(limits) as workers:
+            submitted = set()
             for path in self._files:
                 item = _Read(path, sha256_file(path))
                 with store.read() as conn:
@@ -168,27 +169,22 @@ class Batch:
                     item.duplicate_of = seen["name"]
                 else:
                     try:
-                        readers[path] = choose_reader(path, limits)
+                        workers.submit(path, choose_reader(path, limits))
+                        submitted.add(path)
                     except FileRejectedError as exc:
                         item.rejected = exc.reason
-                    if isinstance(readers.get(path), PdfReader):
-                        pdfs.submit(path)
                 self._reads.append(item)
             for i, item in enumerate(self._reads, 1):
                 self.progress("read", i, total)
-                reader = readers.get(item.path)
-                if reader is not None:
-                    self._read_one(item, reader, pdfs)
+                if item.path in submitted:
+                    self._read_one(item, workers)
                 faults.checkpoint("read")
         # Files without 催单 first, so that reminders find the orders they point at.
         self._reads.sort(key=lambda r: (r.has_reminders, r.path.name))
 
-    def _read_one(self, item: _Read, reader: Any, pdfs: PdfWorkers) -> None:
+    def _read_one(self, item: _Read, workers: ReadWorkers) -> None:
         try:
-            if isinstance(reader, PdfReader):
-                item.result = pdfs.result(item.path)
-            else:
-                item.result = reader.extract(item.path, self.config.limits)
+            item.result = workers.result(item.path)
         except FileRejectedError as exc:
             item.rejected = exc.reason
         except Exception as exc:  # a reader bug must not hide the other files
@@ -261,15 +257,20 @@ class Batch:
     def workbooks(self) -> None:
         out = self.config.outbox / self.day
         month_start = self.as_of.replace(day=1)
-        ledger = write_ledger(
-            out / f"工单台账-{self.day}.xlsx", self.config.staging,
-            ledger_rows(self._states, month_start), self.as_of, self.config.departments,
-        )
-        faults.checkpoint("workbooks")
-        supervision, chased = write_supervision(
-            out / f"督办日报-{self.day}.xlsx", self.config.staging, self._states, self.as_of,
-            self.home.calendar,
-        )
+
+        def supervise() -> tuple[Path, int]:
+            return write_supervision(
+                out / f"督办日报-{self.day}.xlsx", self.config.staging, self._states, self.as_of,
+                self.home.calendar,
+            )
+
+        with in_parallel(supervise, large=len(self._states) >= PARALLEL_WORKBOOKS) as other:
+            ledger = write_ledger(
+                out / f"工单台账-{self.day}.xlsx", self.config.staging,
+                ledger_rows(self._states, month_start), self.as_of, self.config.departments,
+            )
+            faults.checkpoint("workbooks")
+        supervision, chased = other.result()
         self.summary.workbooks = [ledger.name, supervision.name]
         self.summary.chased = chased
         for written, wanted in ((ledger, f"工单台账-{self.day}.xlsx"),
@@ -396,6 +397,60 @@ def _internal_error(path: Path, exc: BaseException, home: Home) -> str:
         fh.write("".join(traceback.format_exception(exc)))
     return (f"读取时发生程序内部错误（{type(exc).__name__}），文件未读入。"
             "详细信息已记入 logs/errors.log，请联系技术人员。")
+
+
+PARALLEL_WORKBOOKS = 2000  # orders from which the 督办日报 is written beside the 台账
+
+
+class _Outcome:
+    """What a forked helper sends back (or the error it met)."""
+
+    def __init__(self, receive: Any, process: Any) -> None:
+        self._receive = receive
+        self._process = process
+        self._value: Any = None
+
+    def finish(self) -> None:
+        if self._process is not None:
+            self._value = self._receive.recv()
+            self._process.join()
+
+    def result(self) -> Any:
+        kind, value = self._value
+        if kind == "error":
+            raise value
+        return value
+
+
+@contextlib.contextmanager
+def in_parallel(task: Any, *, large: bool) -> Any:
+    """Run `task` in a forked process while the block runs (POSIX, large batches only);
+    otherwise after the block. Errors travel back and are raised by `result()`."""
+    if not large or "fork" not in multiprocessing.get_all_start_methods():
+        outcome = _Outcome(None, None)
+        yield outcome
+        try:
+            outcome._value = ("ok", task())
+        except Exception as exc:  # raised again by result(), in the caller's own order
+            outcome._value = ("error", exc)
+        return
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child() -> None:
+        forget_inherited_locks()
+        try:
+            send.send(("ok", task()))
+        except Exception as exc:
+            send.send(("error", exc))
+
+    process = ctx.Process(target=child, daemon=True)
+    process.start()
+    outcome = _Outcome(receive, process)
+    try:
+        yield outcome
+    finally:
+        outcome.finish()
 
 
 STAGE_NAMES = {

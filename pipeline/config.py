@@ -70,8 +70,8 @@ settle_seconds = 1.0
 max_file_mb = 50           # 单个文件大小上限（兆字节），超过的放入 failed
 max_unzipped_mb = 200      # Excel/Word 文件解压后的大小上限，防止“压缩炸弹”
 max_zip_ratio = 200        # 解压后与压缩前大小之比的上限
-pdf_seconds = 60           # 单个 PDF 最多读取多少秒
-pdf_max_pages = 500        # 单个 PDF 最多读取多少页
+pdf_seconds = 120          # 单个文件（PDF、Excel）最多读取多少秒（超时的放入 failed）
+pdf_max_pages = 5000       # 单个 PDF 最多读取多少页
 
 [backup]
 keep = 14                  # 保留最近多少份数据库备份
@@ -100,8 +100,8 @@ class Limits:
     max_file_bytes: int = 50 * 1024 * 1024
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: float = 200.0
-    pdf_seconds: float = 60.0
-    pdf_max_pages: int = 500
+    pdf_seconds: float = 120.0
+    pdf_max_pages: int = 5000
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,8 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
             max_file_bytes=int(float(limits.get("max_file_mb", 50)) * 1024 * 1024),
             max_unzipped_bytes=int(float(limits.get("max_unzipped_mb", 200)) * 1024 * 1024),
             max_zip_ratio=float(limits.get("max_zip_ratio", 200)),
-            pdf_seconds=float(limits.get("pdf_seconds", 60)),
-            pdf_max_pages=int(limits.get("pdf_max_pages", 500)),
+            pdf_seconds=float(limits.get("pdf_seconds", 120)),
+            pdf_max_pages=int(limits.get("pdf_max_pages", 5000)),
         )
         settle = float(inbox.get("settle_seconds", 1.0))
         keep = int(backup.get("keep", 14))

@@ -7,6 +7,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.deadlines import Deadlines
+from pipeline.documents import word_text
 from pipeline.model import RESULTS
 
 TICKED, UNTICKED = "☑", "□"
@@ -68,7 +69,7 @@ def transfer_context(
     ]
     result = order.get("result") or ""
     replied = order.get("replied_within_day")
-    return {
+    return _for_word({
         "承办单位": config.office_name,
         "转送单标记": f"（{marker}）" if marker else "",
         "来电人": order["caller"],
@@ -99,13 +100,13 @@ def transfer_context(
         "建议承办部门": order.get("suggested_department") or "",
         "先行联系期限": fc.red.isoformat() + _provisional(fc.provisional),
         "红灯日": h.red.isoformat() + _provisional(h.provisional),
-    }
+    })
 
 
 def application_context(order: dict[str, Any], config: Config, *, request_no: str,
                         reason: str, kind_label: str, on: str) -> dict[str, Any]:
     """Annex 3 不纳入测评范围 / Annex 4 客观件: who, what, and the stated reason."""
-    return {
+    return _for_word({
         "承办单位": config.office_name,
         "申请表编号": request_no,
         "诉求人姓名": order["caller"],
@@ -115,4 +116,9 @@ def application_context(order: dict[str, Any], config: Config, *, request_no: st
         "申请理由": reason,
         "申请类别": kind_label,
         "申请日期": on,
-    }
+    })
+
+
+def _for_word(context: dict[str, Any]) -> dict[str, Any]:
+    """Every text value escaped for Word XML, line breaks included (see word_text)."""
+    return {k: _for_word(v) if isinstance(v, dict) else word_text(v) for k, v in context.items()}

@@ -85,26 +85,29 @@ def fsync_dir(directory: Path) -> None:
 
 
 def write_with(
-    target: Path, staging: Path, writer: Callable[[Path], None], *, beside_if_locked: bool = False
+    target: Path, staging: Path, writer: Callable[[Path], None], *, beside_if_locked: bool = False,
+    durable: bool = True,
 ) -> Path:
     """Let `writer` fill a temporary file in `staging`, then rename it to `target`.
 
     On any exception the temporary file is removed and `target` is left as it was. With
     `beside_if_locked`, a target that cannot be replaced (Windows keeps a workbook open in
     Excel locked) is left alone and the new file goes beside it as `名称 (2).xlsx`; the path
-    actually written is returned.
+    actually written is returned. Without `durable` the caller promises to call `sync_all()`
+    before it relies on the file (many small files, one flush).
     """
-    staging.mkdir(parents=True, exist_ok=True)
+    _ensure_dir(staging)
     fd, tmp_name = tempfile.mkstemp(prefix="out-", suffix=target.suffix, dir=staging)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         writer(tmp)
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if durable or not hasattr(os, "sync"):
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
+        _ensure_dir(target.parent)
         try:
-            replace_file(tmp, target)
+            replace_file(tmp, target, durable=durable)
         except PermissionError:
             if not beside_if_locked:
                 raise
@@ -116,8 +119,25 @@ def write_with(
             tmp.unlink()
 
 
-def write_bytes_atomic(target: Path, data: bytes, staging: Path) -> Path:
-    return write_with(target, staging, lambda tmp: tmp.write_bytes(data))
+_MADE: set[Path] = set()
+
+
+def _ensure_dir(directory: Path) -> None:
+    """mkdir -p, remembered: ten thousand documents go into a handful of folders."""
+    if directory in _MADE and directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    _MADE.add(directory)
+
+
+def write_bytes_atomic(target: Path, data: bytes, staging: Path, *, durable: bool = True) -> Path:
+    return write_with(target, staging, lambda tmp: tmp.write_bytes(data), durable=durable)
+
+
+def sync_all() -> None:
+    """Flush everything written so far to disk (POSIX); on Windows each file was synced."""
+    if hasattr(os, "sync"):
+        os.sync()
 
 
 def write_text_atomic(target: Path, text: str, staging: Path) -> Path:
@@ -125,7 +145,7 @@ def write_text_atomic(target: Path, text: str, staging: Path) -> Path:
     return write_bytes_atomic(target, text.encode("utf-8-sig"), staging)
 
 
-def replace_file(src: Path, dst: Path) -> None:
+def replace_file(src: Path, dst: Path, *, durable: bool = True) -> None:
     """Atomic rename, falling back to copy-then-rename across file systems."""
     try:
         src.replace(dst)
@@ -138,7 +158,8 @@ def replace_file(src: Path, dst: Path) -> None:
             os.fsync(fh.fileno())
         tmp.replace(dst)
         src.unlink()
-    fsync_dir(dst.parent)
+    if durable:
+        fsync_dir(dst.parent)
 
 
 def free_name(directory: Path, name: str) -> Path:

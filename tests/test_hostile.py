@@ -154,7 +154,7 @@ def test_deeply_nested_and_malformed_xml(tmp_path: Path) -> None:
 def test_a_pdf_that_takes_too_long_is_set_aside_and_others_are_read(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
-    set_config(home, "pdf_seconds = 60", "pdf_seconds = 1")
+    set_config(home, "pdf_seconds = 120", "pdf_seconds = 1")
     folder = tmp_path / "in"
     folder.mkdir()
     write_pdf(folder / "慢.pdf", SEED_ORDERS[:1])

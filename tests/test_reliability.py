@@ -141,10 +141,10 @@ def test_a_ledger_open_in_excel_is_written_beside(home: Path, hotline: Hotline,
     ledger = home / "outbox" / DAY / f"工单台账-{DAY}.xlsx"
     real = fsutil.replace_file
 
-    def locked(src: Path, dst: Path) -> None:  # Windows refuses to replace an open file
+    def locked(src: Path, dst: Path, **kwargs: Any) -> None:  # Windows: an open file stays
         if dst == ledger:
             raise PermissionError(errno.EACCES, "being used by another process", str(dst))
-        real(src, dst)
+        real(src, dst, **kwargs)
 
     monkeypatch.setattr("pipeline.fsutil.replace_file", locked)
 

@@ -12,6 +12,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from pipeline.deadlines import Light
@@ -50,24 +51,50 @@ def safe_value(value: Any) -> Any:
     return value
 
 
+# openpyxl hashes a style object every time one is set on a cell: for a 10,000-row ledger
+# that is most of the time spent. Each combination is worked out once per workbook (the
+# cache lives on the workbook) and its style array copied onto the next cells, which is
+# what openpyxl's own cells hold.
+def _style_for(ws: Any, key: tuple[Any, ...], objects: tuple[Any, ...]) -> StyleArray:
+    wb = ws.parent
+    cache: dict[tuple[Any, ...], tuple[StyleArray, tuple[Any, ...]]] = wb.__dict__.setdefault(
+        "_hotline_styles", {})
+    hit = cache.get(key)
+    if hit is None:
+        font, fill, align = objects
+        _, _, _, border, number_format, quote = key
+        probe = WriteOnlyCell(ws)
+        probe.font = font
+        if fill is not None:
+            probe.fill = fill
+        if align is not None:
+            probe.alignment = align
+        if border:
+            probe.border = BORDER
+        if number_format:
+            probe.number_format = number_format
+        if quote:
+            probe.quotePrefix = True
+        # the objects ride along so that their ids cannot be reused while cached
+        hit = (StyleArray(probe._style), objects)
+        cache[key] = hit
+    return hit[0]
+
+
 def text_cell(ws: Any, value: Any, *, font: Font | None = None, fill: PatternFill | None = None,
               align: Alignment | None = None, border: bool = True,
               number_format: str | None = None) -> WriteOnlyCell:
     """A cell whose text is always text: citizen words never become a formula."""
     cell = WriteOnlyCell(ws, value=safe_value(value))
+    quote = False
     if isinstance(value, str):
         cell.data_type = "s"
-        if value.startswith(_FORMULA_START):
-            cell.quotePrefix = True  # Excel keeps it text when the clerk edits the cell
-    cell.font = font or BODY_FONT
-    if fill is not None:
-        cell.fill = fill
-    if align is not None:
-        cell.alignment = align
-    if border:
-        cell.border = BORDER
-    if number_format:
-        cell.number_format = number_format
+        # Excel keeps it text when the clerk edits the cell.
+        quote = value.startswith(_FORMULA_START)
+    # Keyed by identity: the styles are this module's constants (hashing them is the cost).
+    font = font or BODY_FONT
+    key = (id(font), id(fill), id(align), border, number_format, quote)
+    cell._style = StyleArray(_style_for(ws, key, (font, fill, align)))
     return cell
 
 

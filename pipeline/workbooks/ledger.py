@@ -133,10 +133,10 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
         originals.sheet_state = "veryHidden"
         originals.append(["order_no", *EDITABLE])
         for state in states:
-            originals.append([
-                text_cell(originals, state.row["order_no"], border=False),
-                *[text_cell(originals, _original(state, key), border=False) for key in EDITABLE],
-            ])
+            values = [state.row["order_no"], *[_original(state, key) for key in EDITABLE]]
+            # plain values are cheapest; anything Excel could take for a formula stays text
+            originals.append([text_cell(originals, v, border=False)
+                              if v.startswith(("=", "+", "-", "@")) else v for v in values])
         wb.save(tmp)
 
     return publish(path, staging, writer)

@@ -1,0 +1,250 @@
+"""The batch's speed, measured: `python bench/run.py --orders 10000 [--pdf-share 0.1]`.
+
+Makes N orders with the project's sample generator, runs the real batch in a fresh home (in
+a child process, so that its peak memory is its own), and prints the time of each stage,
+orders per second and peak memory; then, on the same orders in the same run, a naive
+baseline (docxtpl load/render/save per order, openpyxl normal mode) and the ratio.
+`--empty-run` instead times a run with an empty inbox over a large store.
+
+The last line is always: `orders/s: X  vs naive: R×  peak MB: M`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+AS_OF = date(2026, 11, 27)
+STAGES = ("collect", "read", "store", "deadlines", "documents", "workbooks")
+
+
+def peak_mb() -> float:
+    try:
+        import resource  # noqa: PLC0415
+    except ImportError:  # Windows
+        return float("nan")
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
+
+
+def _batch_child(home: str, queue: Any) -> None:
+    os.environ["HOTLINE_SOFFICE"] = ""  # printing is LibreOffice's time, not ours
+    from pipeline.batch import Batch  # noqa: PLC0415
+    from pipeline.home import open_home  # noqa: PLC0415
+
+    opened = open_home(Path(home))
+    began = time.perf_counter()
+    batch = Batch(opened, AS_OF)
+    summary = batch.run()
+    total = time.perf_counter() - began
+    opened.close()
+    queue.put({"timings": batch.timings, "total": total, "peak_mb": peak_mb(),
+               "documents": len(summary.documents), "new": summary.new,
+               "files": len(summary.files)})
+
+
+def run_batch_measured(home: Path) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                      else "spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_batch_child, args=(str(home), queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def naive_documents(home: Path, sample: int) -> tuple[float, int]:
+    """docxtpl's own load → render → save per order, on `sample` orders: seconds per doc."""
+    from pipeline.documents import TRANSFER_FORM, default_templates_dir, render_with_docxtpl  # noqa: PLC0415
+    from pipeline.forms import transfer_context  # noqa: PLC0415
+    from pipeline.home import open_home  # noqa: PLC0415
+    from pipeline.tracking import deadlines_for  # noqa: PLC0415
+
+    opened = open_home(home)
+    calc = opened.calculator()
+    with opened.store().read() as conn:
+        rows = opened.store().orders(conn)[:sample]
+    template = default_templates_dir() / TRANSFER_FORM
+    with tempfile.TemporaryDirectory() as out:
+        began = time.perf_counter()
+        for i, row in enumerate(rows):
+            context = transfer_context(row, deadlines_for(row, calc), opened.config)
+            render_with_docxtpl(template, context, Path(out) / f"{i}.docx")
+        elapsed = time.perf_counter() - began
+    opened.close()
+    return elapsed / max(1, len(rows)), len(rows)
+
+
+def naive_ledger(home: Path) -> float:
+    """The 台账 written cell by cell in openpyxl's normal mode."""
+    from openpyxl import Workbook  # noqa: PLC0415
+    from openpyxl.styles import PatternFill  # noqa: PLC0415
+
+    from pipeline.home import open_home  # noqa: PLC0415
+    from pipeline.tracking import state_of  # noqa: PLC0415
+    from pipeline.workbooks.ledger import COLUMNS  # noqa: PLC0415
+
+    opened = open_home(home)
+    calc = opened.calculator()
+    with opened.store().read() as conn:
+        rows = opened.store().orders(conn)
+    began = time.perf_counter()
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in COLUMNS])
+    red = PatternFill("solid", fgColor="FF0000")
+    for r, row in enumerate(rows, 2):
+        state = state_of(row, calc, AS_OF)
+        for c, column in enumerate(COLUMNS, 1):
+            cell = ws.cell(row=r, column=c, value=column.get(state))
+            cell.fill = red
+    with tempfile.TemporaryDirectory() as out:
+        wb.save(Path(out) / "ledger.xlsx")
+    opened.close()
+    return time.perf_counter() - began
+
+
+def naive_read(files: list[Path]) -> float:
+    """The Excel inputs read in openpyxl's normal (not read-only) mode."""
+    import openpyxl  # noqa: PLC0415
+
+    began = time.perf_counter()
+    for path in files:
+        if path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path)
+            for ws in book.worksheets:
+                for _ in ws.iter_rows(values_only=True):
+                    pass
+    return time.perf_counter() - began
+
+
+def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int) -> None:
+    from pipeline.samples import generate  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as work:
+        work_path = Path(work)
+        began = time.perf_counter()
+        home = work_path / "home"
+        made = generate(work_path / "made", orders=orders, seed=seed, as_of=AS_OF,
+                        pdf_share=pdf_share)
+        (home / "inbox").mkdir(parents=True)
+        past = time.time() - 3600
+        for path in made.files:
+            copy = home / "inbox" / path.name
+            shutil.copyfile(path, copy)
+            os.utime(copy, (past, past))
+        pages = _pdf_pages(made.files)
+        print(f"made {len(made.orders)} orders in {len(made.files)} files "
+              f"({pages} PDF pages) in {time.perf_counter() - began:.1f} s")
+        result = run_batch_measured(home)
+        total = result["total"]
+        print("stage times (s):")
+        for stage in STAGES:
+            print(f"  {stage:<10} {result['timings'].get(stage, 0):8.2f}")
+        print(f"  {'total':<10} {total:8.2f}")
+        rate = len(made.orders) / total
+        print(f"documents: {result['documents']}  new orders: {result['new']}  files: {result['files']}")
+        if pages:
+            print(f"PDF pages/s (read stage): {pages / max(result['timings']['read'], 1e-9):.0f}")
+        per_doc, sampled = naive_documents(home, naive_sample)
+        docs = result["documents"]
+        ours_docs = result["timings"]["documents"]
+        print(f"documents/s: ours {docs / max(ours_docs, 1e-9):.0f}, "
+              f"docxtpl {1 / per_doc:.0f} (measured on {sampled})")
+        ledger = naive_ledger(home)
+        read = naive_read(made.files)
+        shared = result["timings"]["store"] + result["timings"]["deadlines"]
+        naive_total = read + shared + per_doc * docs + ledger + result["timings"]["read"] * (
+            pages > 0)
+        print(f"naive: read {read:.2f} + store/deadlines {shared:.2f} + documents "
+              f"{per_doc * docs:.2f} (extrapolated) + ledger {ledger:.2f} = {naive_total:.2f} s")
+        print(f"orders/s: {rate:.0f}  vs naive: {naive_total / total:.1f}×  "
+              f"peak MB: {result['peak_mb']:.0f}")
+
+
+def _pdf_pages(files: list[Path]) -> int:
+    import pdfplumber  # noqa: PLC0415
+
+    total = 0
+    for path in files:
+        if path.suffix == ".pdf":
+            with pdfplumber.open(path) as pdf:
+                total += len(pdf.pages)
+    return total
+
+
+def bench_empty(store_size: int, open_orders: int) -> None:
+    """A run with an empty inbox over a big store: its cost must follow the open orders."""
+    from pipeline.home import open_home  # noqa: PLC0415
+    from pipeline.store import schema  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as work:
+        home = Path(work) / "home"
+        opened = open_home(home)
+        store = opened.store()
+        began = time.perf_counter()
+        stamp = "2026-01-01T00:00:00"
+        rows = []
+        for i in range(store_size):
+            is_open = i >= store_size - open_orders
+            day = AS_OF.toordinal() - (20 if is_open else 30 + i % 300)
+            dispatched = date.fromordinal(day).isoformat() + "T09:00:00"
+            rows.append({
+                "order_no": f"B{i:09d}", "caller": "某先生", "phone": "13800001111",
+                "dispatch_time": dispatched, "kind": "一般", "category": "投诉",
+                "content": "来电人反映：噪声扰民。", "status": "办理中" if is_open else "已归档",
+                "closed_at": None if is_open else dispatched, "placeholder": False,
+                "created_at": stamp, "updated_at": stamp,
+            })
+            if len(rows) == 5000:
+                with store.begin() as conn:
+                    conn.execute(schema.orders.insert(), rows)
+                rows = []
+        if rows:
+            with store.begin() as conn:
+                conn.execute(schema.orders.insert(), rows)
+        opened.close()
+        print(f"store of {store_size} orders ({open_orders} open) built in "
+              f"{time.perf_counter() - began:.1f} s")
+        result = run_batch_measured(home)
+        print("stage times (s):")
+        for stage in STAGES:
+            print(f"  {stage:<10} {result['timings'].get(stage, 0):8.2f}")
+        print(f"empty-inbox run: {result['total']:.2f} s")
+        print(f"orders/s: {open_orders / result['total']:.0f}  vs naive: n/a  "
+              f"peak MB: {result['peak_mb']:.0f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--pdf-share", type=float, default=0.0)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--naive-sample", type=int, default=200,
+                        help="orders rendered with plain docxtpl to time the naive baseline")
+    parser.add_argument("--empty-run", action="store_true")
+    parser.add_argument("--store", type=int, default=100_000)
+    parser.add_argument("--open", type=int, default=5_000)
+    args = parser.parse_args()
+    if args.empty_run:
+        bench_empty(args.store, args.open)
+    else:
+        bench_orders(args.orders, args.pdf_share, args.seed, args.naive_sample)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

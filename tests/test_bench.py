@@ -1,0 +1,21 @@
+"""The benchmark runs and prints its figures (timings are measured there, never asserted)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+
+
+def test_bench_smoke() -> None:
+    result = subprocess.run([sys.executable, str(BENCH), "--orders", "40", "--pdf-share", "0.2",
+                             "--naive-sample", "5"], capture_output=True, text=True,
+                            encoding="utf-8", timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"orders/s: \d+  vs naive: [\d.]+×  peak MB: \d+", last), last
+    for stage in ("read", "store", "deadlines", "documents", "workbooks"):
+        assert re.search(rf"^\s+{stage}\s+[\d.]+$", result.stdout, re.MULTILINE), stage
