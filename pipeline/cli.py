@@ -14,15 +14,34 @@ from typing import Any, NoReturn
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, clizh
 from pipeline.errors import EXIT_USAGE, HotlineError
 from pipeline.home import Home, open_home, resolve_home
+
+clizh.install()
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class HotlineCommand(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
 class HotlineGroup(click.Group):
-    """Turns the library's expected errors into one clear line and an exit status."""
+    """Turns the library's expected errors into one clear line and an exit status; lists
+    its commands in the order of the day's work, not the alphabet's."""
+
+    command_class = HotlineCommand
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -138,7 +157,7 @@ def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open:
 
 
 @main.command()
-@click.argument("order_no")
+@click.argument("order_no", metavar="工单编号")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天计算红黄灯（默认今天）。")
 @click.pass_context
@@ -205,7 +224,8 @@ def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: flo
 
 
 @main.command()
-@click.argument("folder", default="hotline-demo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", default="hotline-demo", metavar="[文件夹]",
+                type=click.Path(file_okay=False, path_type=Path))
 @click.option("--orders", default=24, show_default=True, help="演示工单数量。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示哪一天的夜间运行（默认今天）。")
 def demo(folder: Path, orders: int, as_of: str | None) -> None:
@@ -230,13 +250,13 @@ def parse_moment(value: str | None) -> datetime | None:
 
 # -- calendar ------------------------------------------------------------------------------
 
-@main.group(context_settings=CONTEXT)
+@main.group(cls=HotlineGroup, context_settings=CONTEXT)
 def calendar() -> None:
     """节假日安排：查看某年的工作日，录入国务院新公布的一年安排。"""
 
 
 @calendar.command("add")
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="年份")
 @click.option("--holidays", multiple=True, metavar="日期",
               help="放假日，可写区间：2027-02-05..2027-02-11（可多次给出，或用逗号分隔）。")
 @click.option("--workdays", multiple=True, metavar="日期", help="调休上班的周六、周日。")
@@ -277,7 +297,7 @@ def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
 
 
 @calendar.command("show")
-@click.argument("year", type=int)
+@click.argument("year", type=int, metavar="年份")
 @click.pass_context
 def calendar_show(ctx: click.Context, year: int) -> None:
     """显示某年的放假日和调休上班日，以及数据来源。"""
@@ -351,7 +371,7 @@ def row_moment(row: dict[str, Any], default: datetime | None) -> datetime | None
 
 
 @main.command()
-@click.argument("args", nargs=-1)
+@click.argument("args", nargs=-1, metavar="[工单编号]... 承办部门")
 @click.option("--instruction", default="", metavar="批示", help="领导批示。")
 @by_option
 @click.pass_context
@@ -368,7 +388,7 @@ def assign(ctx: click.Context, args: tuple[str, ...], instruction: str, actor: s
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--at", "at", metavar="时间", help="联系时间（默认现在），如 2026-11-27 09:30。")
 @click.option("--note", default="", help="联系情况。")
 @by_option
@@ -382,7 +402,7 @@ def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: s
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--result", default=None,
               type=click.Choice(["实际解决", "解释说明", "参考备案", "述求过高", "未解决"]),
               help="是否解决。")
@@ -408,7 +428,7 @@ def handle(ctx: click.Context, orders: tuple[str, ...], result: str | None, note
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--satisfaction", default=None, type=click.Choice(["满意", "基本满意", "不满意"]),
               help="来电人满意度。不满意的工单退回重新办理。")
 @click.option("--note", default="", help="回访情况。")
@@ -427,7 +447,7 @@ def visit(ctx: click.Context, orders: tuple[str, ...], satisfaction: str | None,
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--days", type=int, help="延长天数（信访件为自然日，其余为工作日）。")
 @click.option("--reason", default="", help="延期理由及批准情况。")
 @by_option
@@ -462,7 +482,7 @@ def _request(ctx: click.Context, orders: tuple[str, ...], kind: str, reason: str
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--reason", default="", help="申请不纳入测评范围的理由。")
 @by_option
 @click.pass_context
@@ -473,7 +493,7 @@ def exclude(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: str
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--reason", default="", help="申请认定为客观件的理由。")
 @by_option
 @click.pass_context
@@ -484,7 +504,7 @@ def objective(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: s
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--approved/--rejected", "approved", default=None, help="区里批准还是未批准。")
 @click.option("--note", default="", help="审批意见。")
 @by_option
@@ -507,7 +527,7 @@ def decide(ctx: click.Context, orders: tuple[str, ...], approved: bool | None, n
 
 
 @main.command()
-@click.argument("orders", nargs=-1)
+@click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--at", "at", metavar="时间", help="结案时间（默认现在）。")
 @by_option
 @click.pass_context
@@ -520,7 +540,7 @@ def close(ctx: click.Context, orders: tuple[str, ...], at: str | None, actor: st
 
 # -- templates -----------------------------------------------------------------------------
 
-@main.group(context_settings=CONTEXT)
+@main.group(cls=HotlineGroup, context_settings=CONTEXT)
 def templates() -> None:
     """Word 模板：检查本街道修改过的模板，或导出自带模板供修改。"""
 
@@ -628,7 +648,8 @@ def doctor(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.argument("backup", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("backup", metavar="备份文件",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def restore(ctx: click.Context, backup: Path) -> None:
     """用备份恢复数据库（损坏的数据库另存备查）。"""
