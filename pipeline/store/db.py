@@ -17,6 +17,16 @@ from pipeline.store import schema
 from pipeline.store.migrations import migrate
 
 
+def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
+    """Rows as dicts, with the JSON text column `key` decoded."""
+    out = []
+    for row in rows:
+        item = dict(row)
+        item[key] = json.loads(item[key] or "{}")
+        out.append(item)
+    return out
+
+
 def now_iso() -> str:
     return datetime.now().replace(microsecond=0).isoformat()
 
@@ -147,12 +157,7 @@ class Store:
             .where(schema.events.c.order_no == order_no)
             .order_by(schema.events.c.id)
         ).mappings()
-        out = []
-        for r in rows:
-            item = dict(r)
-            item["detail"] = json.loads(item["detail"] or "{}")
-            out.append(item)
-        return out
+        return _decoded(rows, "detail")
 
     def events_by_id(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         ids = list(ids)
@@ -161,10 +166,7 @@ class Store:
             rows = conn.execute(
                 select(schema.events).where(schema.events.c.id.in_(ids[start : start + 500]))
             ).mappings()
-            for r in rows:
-                item = dict(r)
-                item["detail"] = json.loads(item["detail"] or "{}")
-                out[item["id"]] = item
+            out.update((item["id"], item) for item in _decoded(rows, "detail"))
         return out
 
     # -- reminders (催单) ------------------------------------------------------------------
@@ -303,12 +305,7 @@ class Store:
             .where(schema.runs.c.as_of == as_of, schema.runs.c.finished_at.is_not(None))
             .order_by(schema.runs.c.id)
         ).mappings()
-        out = []
-        for r in rows:
-            item = dict(r)
-            item["summary"] = json.loads(item["summary"] or "{}")
-            out.append(item)
-        return out
+        return _decoded(rows, "summary")
 
 
 def open_store(url: str, *, check: bool = False) -> Store:
