@@ -43,7 +43,7 @@ from pipeline.locking import forget_inherited_locks, home_lock
 from pipeline.model import Status
 from pipeline.printing import merged_pdf
 from pipeline.render import render_pending
-from pipeline.report import RunSummary, write_day_report
+from pipeline.report import RunSummary, mask_numbers, write_day_report
 from pipeline.stages import Stages, apply_changes
 from pipeline.store import schema
 from pipeline.tracking import OrderState, state_of
@@ -394,7 +394,7 @@ def _internal_error(path: Path, exc: BaseException, home: Home) -> str:
     log.mkdir(exist_ok=True)
     with (log / "errors.log").open("a", encoding="utf-8") as fh:
         fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {path.name}\n")
-        fh.write("".join(traceback.format_exception(exc)))
+        fh.write(mask_numbers("".join(traceback.format_exception(exc))))
     return (f"读取时发生程序内部错误（{type(exc).__name__}），文件未读入。"
             "详细信息已记入 logs/errors.log，请联系技术人员。")
 
