@@ -93,6 +93,17 @@ def home_of(ctx: click.Context) -> Home:
     return cached
 
 
+def columns(values: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """One line of a table for a terminal, where a Chinese character takes two columns."""
+    import unicodedata  # noqa: PLC0415
+
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    cells = [v + " " * max(1, w - width(v)) for v, w in zip(values, widths, strict=False)]
+    return "".join(cells) + "".join(values[len(widths):])
+
+
 def dump_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -145,14 +156,15 @@ def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open:
     if not states:
         click.echo("没有工单。")
         return
-    click.echo(f"{'工单编号':<16}{'派单时间':<18}{'类型':<8}{'状态':<6}{'先行联系':<6}{'办理灯':<6}"
-               f"{'红灯日':<12}承办部门")
+    widths = (16, 18, 10, 8, 10, 8, 12)
+    click.echo(columns(("工单编号", "派单时间", "类型", "状态", "先行联系", "办理灯", "红灯日",
+                        "承办部门"), widths))
     for s in states:
         r = s.row
-        click.echo(f"{r['order_no']:<20}{r['dispatch_time'].replace('T', ' ')[:16]:<20}"
-                   f"{r['kind']:<6}{r['status']:<6}{s.first_contact_light.value:<8}"
-                   f"{s.light.value:<6}{s.deadlines.handling.red.isoformat():<14}"
-                   f"{r['department'] or '（未分派）'}")
+        click.echo(columns((r["order_no"], r["dispatch_time"].replace("T", " ")[:16], r["kind"],
+                            r["status"], s.first_contact_light.value, s.light.value,
+                            s.deadlines.handling.red.isoformat(),
+                            r["department"] or "（未分派）"), widths))
     click.echo(f"共 {len(states)} 张。")
 
 
