@@ -97,9 +97,6 @@ class Store:
             found.update({r["order_no"]: dict(r) for r in rows})
         return found
 
-    def insert_order(self, conn: Connection, values: dict[str, Any]) -> None:
-        conn.execute(insert(schema.orders).values(**values))
-
     def update_order(self, conn: Connection, order_no: str, values: dict[str, Any]) -> None:
         conn.execute(
             update(schema.orders).where(schema.orders.c.order_no == order_no).values(**values)
@@ -168,30 +165,6 @@ class Store:
             ).mappings()
             out.update((item["id"], item) for item in _decoded(rows, "detail"))
         return out
-
-    # -- reminders (催单) ------------------------------------------------------------------
-
-    def reminder_known(self, conn: Connection, order_no: str, dispatch_time: str) -> bool:
-        return (
-            conn.execute(
-                select(schema.reminders.c.id).where(
-                    schema.reminders.c.order_no == order_no,
-                    schema.reminders.c.dispatch_time == dispatch_time,
-                )
-            ).first()
-            is not None
-        )
-
-    def add_reminder(
-        self, conn: Connection, order_no: str, dispatch_time: str, content: str, source: str,
-        event_id: int,
-    ) -> None:
-        conn.execute(
-            insert(schema.reminders).values(
-                order_no=order_no, dispatch_time=dispatch_time, content=content,
-                source=source, event_id=event_id,
-            )
-        )
 
     # -- files ----------------------------------------------------------------------------
 
@@ -271,12 +244,6 @@ class Store:
                 .where(schema.documents.c.id.in_(list(ids[start : start + 500])))
                 .values(written_at=stamp)
             )
-
-    def count_documents(self, conn: Connection, kind_prefix: str = "") -> int:
-        query = select(func.count()).select_from(schema.documents)
-        if kind_prefix:
-            query = query.where(schema.documents.c.kind.startswith(kind_prefix))
-        return int(conn.execute(query).scalar_one())
 
     # -- runs -----------------------------------------------------------------------------
 
