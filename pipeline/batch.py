@@ -88,6 +88,9 @@ class Batch:
         self.summary = RunSummary(as_of=self.day)
         self.stats = IngestStats()
         self.timings: dict[str, float] = {}
+        self._files: list[Path] = []
+        self._reads: list[_Read] = []
+        self._states: list[OrderState] = []
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -116,8 +119,8 @@ class Batch:
                     # A full disk or a folder that cannot be written: say so, keep what was
                     # done (committed orders, filed originals), and let the next run finish.
                     self.summary.errors.append(f"{STAGE_NAMES[name]}：{describe_os_error(exc)}")
-                    if name in ("collect", "read"):
-                        break
+                    if name in ("collect", "read", "deadlines"):
+                        break  # what follows would work from nothing, or from half
                 self.timings[name] = time.perf_counter() - began
             self.summary.finished = time.strftime("%H:%M:%S")
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
