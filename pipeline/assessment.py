@@ -7,12 +7,14 @@ Orders whose Annex 3 / 4 request was approved are shown apart and left out of ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from pipeline.deadlines import Light
+from pipeline.errors import HotlineError
 from pipeline.model import REQUEST_APPROVED, RESULTS
 from pipeline.tracking import OrderState
 
@@ -141,7 +143,10 @@ class Assessment:
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """First day of the month and first day of the next."""
+    """First day of the month and first day of the next; a month not written YYYY-MM is
+    refused with the clerk's message."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise HotlineError(f"月份“{month}”无法识别，请写成 2026-11 的形式。")
     year, mon = (int(x) for x in month.split("-"))
     start = date(year, mon, 1)
     end = date(year + (mon == 12), mon % 12 + 1, 1)

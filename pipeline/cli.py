@@ -630,12 +630,8 @@ def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> 
 @click.pass_context
 def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
     """归档：把某月已结案的工单连同文书归入 archive/<月份>/，并生成归档索引。"""
-    import re  # noqa: PLC0415
-
     from pipeline.archiving import archive_month  # noqa: PLC0415
 
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        fail(f"月份“{month}”无法识别，请写成 2026-11 的形式。")
     result = archive_month(home_of(ctx), month, actor)
     click.echo(f"{month}：归档 {len(result.newly)} 件（该月已结案共 {result.total} 件），"
                f"归档目录 {result.folder}。")

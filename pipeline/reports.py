@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
 from pipeline.assessment import Assessment, assess, month_bounds
-from pipeline.errors import HotlineError
 from pipeline.home import Home
 from pipeline.store import schema
 from pipeline.tracking import state_of
@@ -17,8 +15,6 @@ from pipeline.workbooks.assessment import write_assessment
 
 
 def monthly_assessment(home: Home, month: str, as_of: date) -> tuple[Assessment, Path]:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise HotlineError(f"月份“{month}”无法识别，请写成 2026-11 的形式。")
     start, end = month_bounds(month)
     store = home.store()
     calc = home.calculator()

@@ -21,6 +21,7 @@ from pipeline.workbooks.common import (
     TITLE_FONT,
     WRAP,
     fixed_times,
+    looks_like_formula,
     publish,
     safe_value,
     setup_sheet,
@@ -54,8 +55,7 @@ def _put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False,
         cell.value = safe_value(value)
         if isinstance(value, str):
             cell.data_type = "s"
-            if value.startswith(("=", "+", "-", "@")):
-                cell.quotePrefix = True
+            cell.quotePrefix = looks_like_formula(value)
     if percent and value is not None:
         cell.number_format = "0.0%"
     cell.border = BORDER

@@ -44,6 +44,11 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _FORMULA_START = ("=", "+", "-", "@")
 
 
+def looks_like_formula(value: object) -> bool:
+    """Text Excel would take for a formula when the clerk edits the cell."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
 def safe_value(value: Any) -> Any:
     """Strings cleaned of what Excel forbids; dates and numbers as they are."""
     if isinstance(value, str):
@@ -90,7 +95,7 @@ def text_cell(ws: Any, value: Any, *, font: Font | None = None, fill: PatternFil
     if isinstance(value, str):
         cell.data_type = "s"
         # Excel keeps it text when the clerk edits the cell.
-        quote = value.startswith(_FORMULA_START)
+        quote = looks_like_formula(value)
     # Keyed by identity: the styles are this module's constants (hashing them is the cost).
     font = font or BODY_FONT
     key = (id(font), id(fill), id(align), border, number_format, quote)

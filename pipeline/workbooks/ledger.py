@@ -29,6 +29,7 @@ from pipeline.workbooks.common import (
     TITLE_FONT,
     WRAP,
     fixed_times,
+    looks_like_formula,
     new_workbook,
     publish,
     setup_sheet,
@@ -136,7 +137,7 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
             values = [state.row["order_no"], *[_original(state, key) for key in EDITABLE]]
             # plain values are cheapest; anything Excel could take for a formula stays text
             originals.append([text_cell(originals, v, border=False)
-                              if v.startswith(("=", "+", "-", "@")) else v for v in values])
+                              if looks_like_formula(v) else v for v in values])
         wb.save(tmp)
 
     return publish(path, staging, writer)
