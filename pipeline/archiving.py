@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from pipeline import clock
 from pipeline.assessment import month_bounds
 from pipeline.errors import HotlineError
 from pipeline.forms import show_time
@@ -27,6 +27,7 @@ from pipeline.workbooks.common import (
     fixed_times,
     new_workbook,
     publish,
+    save,
     setup_sheet,
     text_cell,
 )
@@ -77,7 +78,7 @@ def archive_month(home: Home, month: str, actor: str | None = None) -> ArchiveRe
         publish(folder / f"归档索引-{month}.xlsx", config.staging,
                 lambda tmp: _index(tmp, month, states, filed, as_of))
         newly = [r["order_no"] for r in rows if r["status"] == Status.CLOSED]
-        stamp = datetime.now().replace(microsecond=0).isoformat()
+        stamp = clock.stamp()
         with store.begin() as conn:
             for number in newly:
                 store.update_order(conn, number, {"status": Status.ARCHIVED, "archived_at": stamp,
@@ -123,4 +124,4 @@ def _index(path: Path, month: str, states: list, filed: dict[str, list[str]], as
         )
         ws.append([text_cell(ws, v, align=WRAP if i in (7, 16) else None)
                    for i, v in enumerate(values)])
-    wb.save(path)
+    save(wb, path)

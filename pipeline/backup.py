@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from datetime import datetime
 from pathlib import Path
 
+from pipeline import clock
 from pipeline.home import Home
 
 PREFIX = "hotline-"
@@ -70,7 +70,7 @@ def restore(home: Home, backup: Path) -> Path:
     live = sqlite_path(home.config.database_url)
     if live is None:
         raise ValueError("not a SQLite store")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
     aside = live.with_name(f"{live.name}.damaged-{stamp}")
     if live.exists():
         live.replace(aside)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from pipeline import faults
+from pipeline import clock, faults
 from pipeline.backup import daily_backup
 from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError
 from pipeline.fsutil import (
@@ -99,7 +99,7 @@ class Batch:
             store = self.home.store(check=True)
             clear_staging(self.config.staging)
             run_id = store.start_run(self.day)
-            self.summary.started = time.strftime("%H:%M:%S")
+            self.summary.started = clock.now().strftime("%H:%M:%S")
             backup_note = daily_backup(self.home, self.day)
             if backup_note:
                 self.summary.errors.append(backup_note)
@@ -122,7 +122,7 @@ class Batch:
                     if name in ("collect", "read", "deadlines"):
                         break  # what follows would work from nothing, or from half
                 self.timings[name] = time.perf_counter() - began
-            self.summary.finished = time.strftime("%H:%M:%S")
+            self.summary.finished = clock.now().strftime("%H:%M:%S")
             self.summary.timings = {k: round(v, 3) for k, v in self.timings.items()}
             self.summary.calendar_warnings = calendar_warnings(self.home)
             store.finish_run(run_id, "partial" if self.exit_code else "ok", self.summary.to_json())
@@ -313,7 +313,7 @@ class Batch:
     def _apply_update(self, conn: Any, item: _Read, update: OrderUpdate) -> bool:
         """A returned form's or an edited ledger's changes, through the stage rules."""
         assert item.result is not None
-        moment = datetime.combine(self.as_of, datetime.now().time()).replace(microsecond=0)
+        moment = datetime.combine(self.as_of, clock.now().time())
         stages = Stages(self.home, actor=current_user(), source=item.path.name, now=moment)
         try:
             with conn.begin_nested():
@@ -396,7 +396,7 @@ def _internal_error(path: Path, exc: BaseException, home: Home) -> str:
     log = home.config.home / "logs"
     log.mkdir(exist_ok=True)
     with (log / "errors.log").open("a", encoding="utf-8") as fh:
-        fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} {path.name}\n")
+        fh.write(f"--- {clock.now():%Y-%m-%d %H:%M:%S} {path.name}\n")
         fh.write(mask_numbers("".join(traceback.format_exception(exc))))
     return (f"读取时发生程序内部错误（{type(exc).__name__}），文件未读入。"
             "详细信息已记入 logs/errors.log，请联系技术人员。")

@@ -6,7 +6,6 @@ library's own exceptions (HotlineError) become a clear message and an exit statu
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +13,8 @@ from typing import Any, NoReturn
 
 import click
 
-from pipeline import __version__, clizh
+from pipeline import __version__, clizh, clock
+from pipeline.console import echo, echo_json, harden_std_streams
 from pipeline.errors import EXIT_USAGE, HotlineError
 from pipeline.home import Home, open_home, resolve_home
 
@@ -47,18 +47,18 @@ class HotlineGroup(click.Group):
         try:
             return super().invoke(ctx)
         except HotlineError as exc:
-            click.echo(f"错误：{exc}", err=True)
+            echo(f"错误：{exc}", err=True)
             ctx.exit(exc.exit_code)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"错误：{message}", err=True)
+    echo(f"错误：{message}", err=True)
     sys.exit(code)
 
 
 def parse_day(value: str | None, what: str = "日期") -> date:
     if not value:
-        return date.today()
+        return clock.today()
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -79,6 +79,7 @@ def main(ctx: click.Context, home_dir: str | None) -> None:
     第二天早上在 outbox/<日期>/ 里取转送单、工单台账和督办日报打印。
     第一次使用可运行 hotline demo 看看效果。
     """
+    harden_std_streams()
     ctx.ensure_object(dict)
     ctx.obj["home_dir"] = home_dir
 
@@ -105,7 +106,7 @@ def columns(values: tuple[str, ...], widths: tuple[int, ...]) -> str:
 
 
 def dump_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo_json(data)
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -131,9 +132,9 @@ def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
     with TerminalProgress() as progress:
         summary, code = run_batch(home, day, progress.update)
     if not quiet or code:
-        click.echo(summary_text(summary.to_json()))
+        echo(summary_text(summary.to_json()))
         if summary.report:
-            click.echo(f"\n运行报告：outbox/{summary.report}")
+            echo(f"\n运行报告：outbox/{summary.report}")
     ctx.exit(code)
 
 
@@ -154,18 +155,18 @@ def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open:
         dump_json([s.as_json() for s in states])
         return
     if not states:
-        click.echo("没有工单。")
+        echo("没有工单。")
         return
     widths = (16, 18, 10, 8, 10, 8, 12)
-    click.echo(columns(("工单编号", "派单时间", "类型", "状态", "先行联系", "办理灯", "红灯日",
+    echo(columns(("工单编号", "派单时间", "类型", "状态", "先行联系", "办理灯", "红灯日",
                         "承办部门"), widths))
     for s in states:
         r = s.row
-        click.echo(columns((r["order_no"], r["dispatch_time"].replace("T", " ")[:16], r["kind"],
+        echo(columns((r["order_no"], r["dispatch_time"].replace("T", " ")[:16], r["kind"],
                             r["status"], s.first_contact_light.value, s.light.value,
                             s.deadlines.handling.red.isoformat(),
                             r["department"] or "（未分派）"), widths))
-    click.echo(f"共 {len(states)} 张。")
+    echo(f"共 {len(states)} 张。")
 
 
 @main.command()
@@ -181,7 +182,7 @@ def show(ctx: click.Context, order_no: str, as_json: bool, as_of: str | None) ->
     if as_json:
         dump_json(detail)
     else:
-        click.echo(render_detail(detail))
+        echo(render_detail(detail))
 
 
 # -- deadline ------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def deadline(ctx: click.Context, dispatched: str, kind: str, category: str, as_j
     if as_json:
         dump_json(data)
     else:
-        click.echo(render_explanation(data))
+        echo(render_explanation(data))
 
 
 # -- sample / demo -------------------------------------------------------------------------
@@ -231,8 +232,8 @@ def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: flo
     made = generate(into, orders=orders, seed=seed, as_of=parse_day(as_of),
                     pdf_share=pdf_share, variations=not plain)
     for path in made.files:
-        click.echo(f"  {path}")
-    click.echo(f"已生成 {len(made.files)} 个文件，共 {len(made.orders)} 张工单。")
+        echo(f"  {path}")
+    echo(f"已生成 {len(made.files)} 个文件，共 {len(made.orders)} 张工单。")
 
 
 @main.command()
@@ -245,7 +246,7 @@ def demo(folder: Path, orders: int, as_of: str | None) -> None:
     from pipeline.demo import run_demo  # noqa: PLC0415
 
     text, code = run_demo(folder, orders=orders, as_of=parse_day(as_of))
-    click.echo(text)
+    echo(text)
     sys.exit(0 if code in (0, 1) else code)
 
 
@@ -294,18 +295,18 @@ def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
         source = "手工录入"
     else:
         fail("请用 --holidays/--workdays 给出日期，或用 --notice 给出通知文本。")
-    click.echo(f"{year} 年：放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
+    echo(f"{year} 年：放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
                f"调休上班 {len(schedule.workdays)} 天。")
-    click.echo("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
-    click.echo("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
+    echo("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
+    echo("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
                             or "（无）"))
     for warning in schedule.warnings:
-        click.echo(f"  ！{warning}")
+        echo(f"  ！{warning}")
     if dry_run:
-        click.echo("（试运行，未保存）")
+        echo("（试运行，未保存）")
         return
     path = save_schedule(home.path, schedule, source, replace=replace)
-    click.echo(f"已写入 {path}。请与国务院通知逐日核对；此后涉及 {year} 年的期限不再是暂定。")
+    echo(f"已写入 {path}。请与国务院通知逐日核对；此后涉及 {year} 年的期限不再是暂定。")
 
 
 @calendar.command("show")
@@ -327,9 +328,9 @@ def calendar_show(ctx: click.Context, year: int) -> None:
         elif day.weekday() >= 5 and work:
             on.append(day)
         day += timedelta(days=1)
-    click.echo(f"{year} 年节假日安排：{SOURCES[cal.source(year)]}")
-    click.echo("  工作日放假：" + ("、".join(d.strftime("%m-%d") for d in off) or "（无）"))
-    click.echo("  周末上班：" + ("、".join(d.strftime("%m-%d") for d in on) or "（无）"))
+    echo(f"{year} 年节假日安排：{SOURCES[cal.source(year)]}")
+    echo("  工作日放假：" + ("、".join(d.strftime("%m-%d") for d in off) or "（无）"))
+    echo("  周末上班：" + ("、".join(d.strftime("%m-%d") for d in on) or "（无）"))
 
 
 # -- stage verbs ---------------------------------------------------------------------------
@@ -367,12 +368,12 @@ def run_each(ctx: click.Context, orders: tuple[str, ...], actor: str | None, ste
             outcome = step(stages, order, row)
         except HotlineError as exc:
             refused += 1
-            click.echo(f"✗ {label if label != order else order}：{exc}", err=True)
+            echo(f"✗ {label if label != order else order}：{exc}", err=True)
             continue
-        click.echo(f"✓ {outcome.order_no}：{outcome.summary}")
+        echo(f"✓ {outcome.order_no}：{outcome.summary}")
         if outcome.document:
-            click.echo(f"  申请表：outbox/{outcome.document}")
-    click.echo(f"共 {len(items)} 项：完成 {len(items) - refused}，未完成 {refused}。"
+            echo(f"  申请表：outbox/{outcome.document}")
+    echo(f"共 {len(items)} 项：完成 {len(items) - refused}，未完成 {refused}。"
                if len(items) > 1 else "", nl=len(items) > 1)
     if refused:
         ctx.exit(EXIT_USAGE)
@@ -490,7 +491,7 @@ def _request(ctx: click.Context, orders: tuple[str, ...], kind: str, reason: str
     finally:
         outcome = render_pending(home_of(ctx))
         if outcome.error:
-            click.echo(f"！{outcome.error}", err=True)
+            echo(f"！{outcome.error}", err=True)
 
 
 @main.command()
@@ -568,11 +569,11 @@ def templates_check(ctx: click.Context) -> None:
     for report in check_templates(home.config.templates):
         where = "本街道的模板" if report.own else "软件自带模板"
         status = "有错误" if report.errors else ("可用，有提醒" if report.warnings else "正常")
-        click.echo(f"{report.name}（{where}）：{status}")
+        echo(f"{report.name}（{where}）：{status}")
         for line in report.errors:
-            click.echo(f"  ✗ {line}")
+            echo(f"  ✗ {line}")
         for line in report.warnings:
-            click.echo(f"  ！{line}")
+            echo(f"  ！{line}")
         failed = failed or bool(report.errors)
     if failed:
         ctx.exit(EXIT_USAGE)
@@ -588,11 +589,11 @@ def templates_export(ctx: click.Context, overwrite: bool) -> None:
     home = home_of(ctx)
     written = export_templates(home.config.templates, overwrite=overwrite)
     for path in written:
-        click.echo(f"  {path}")
+        echo(f"  {path}")
     if written:
-        click.echo(f"已复制 {len(written)} 个模板。修改后请运行 hotline templates check。")
+        echo(f"已复制 {len(written)} 个模板。修改后请运行 hotline templates check。")
     else:
-        click.echo("工作目录中已有这些模板，未覆盖（如需覆盖请加 --overwrite）。")
+        echo("工作目录中已有这些模板，未覆盖（如需覆盖请加 --overwrite）。")
 
 
 # -- assessment ----------------------------------------------------------------------------
@@ -616,12 +617,12 @@ def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> 
     def pct(value: float | None) -> str:
         return "—" if value is None else f"{value:.1%}"
 
-    click.echo(f"{month} 绩效考核（统计日 {result.as_of.isoformat()}）：受理 {t.received} 件，"
+    echo(f"{month} 绩效考核（统计日 {result.as_of.isoformat()}）：受理 {t.received} 件，"
                f"不纳入考核 {t.excluded} 件，考核 {t.counted} 件。")
-    click.echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
+    echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
                f"解决率 {pct(t.solved_rate)}，满意率 {pct(t.satisfaction_rate)}，超时 {t.overdue} 件，"
                f"催单 {t.reminded} 件。")
-    click.echo(f"考核表：{path}")
+    echo(f"考核表：{path}")
 
 
 @main.command("archive")
@@ -633,10 +634,10 @@ def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
     from pipeline.archiving import archive_month  # noqa: PLC0415
 
     result = archive_month(home_of(ctx), month, actor)
-    click.echo(f"{month}：归档 {len(result.newly)} 件（该月已结案共 {result.total} 件），"
+    echo(f"{month}：归档 {len(result.newly)} 件（该月已结案共 {result.total} 件），"
                f"归档目录 {result.folder}。")
     if result.left_open:
-        click.echo(f"该月派单、尚未结案的工单 {result.left_open} 件未归档，仍在台账中跟踪。")
+        echo(f"该月派单、尚未结案的工单 {result.left_open} 件未归档，仍在台账中跟踪。")
 
 
 # -- doctor / restore ----------------------------------------------------------------------
@@ -649,7 +650,7 @@ def doctor(ctx: click.Context) -> None:
     from pipeline.errors import EXIT_STORE  # noqa: PLC0415
 
     report = examine(home_of(ctx))
-    click.echo(report.text())
+    echo(report.text())
     if report.failed:
         database = any(f.topic == "数据库" and f.mark == "✗" for f in report.findings)
         ctx.exit(EXIT_STORE if database else EXIT_USAGE)
@@ -674,6 +675,6 @@ def restore(ctx: click.Context, backup: Path) -> None:
         except HotlineError as exc:
             fail(f"备份文件 {backup} 本身无法使用：{exc}")
         aside = restore_backup(home, backup)
-    click.echo(f"已用 {backup.name} 恢复数据库；原数据库另存为 {aside.name}。")
-    click.echo("备份之后收到的工单：请把 archive 中相应日期文件夹里的原文件重新放入收件箱，"
+    echo(f"已用 {backup.name} 恢复数据库；原数据库另存为 {aside.name}。")
+    echo("备份之后收到的工单：请把 archive 中相应日期文件夹里的原文件重新放入收件箱，"
                "再运行 hotline run（已有的工单不会重复）。")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from pipeline import clock
 from pipeline.backup import backups, sqlite_path
 from pipeline.errors import HomeBusyError, HotlineError
 from pipeline.home import Home
@@ -42,7 +42,7 @@ class Checkup:
 
 
 def examine(home: Home, today: date | None = None) -> Checkup:
-    today = today or date.today()
+    today = today or clock.today()
     report = Checkup()
     _folders(home, report)
     store_ok = _store(home, report)
@@ -101,14 +101,14 @@ def _backups(home: Home, report: Checkup, store_ok: bool) -> None:
     if not found:
         report.add(WARN if store_ok else FAIL, "备份", "还没有备份：第一次运行 hotline run 时会自动备份。")
         return
-    age_days = (time.time() - found[0].stat().st_mtime) / 86400
+    age_days = (clock.timestamp() - found[0].stat().st_mtime) / 86400
     mark = OK if age_days < 3 else WARN
     report.add(mark, "备份", f"共 {len(found)} 份，最近一份 {found[0].name}（{_age(found[0])}）。"
                + ("" if mark == OK else "已多日没有备份：是否没有每晚运行？"))
 
 
 def _age(path: Path) -> str:
-    days = (time.time() - path.stat().st_mtime) / 86400
+    days = (clock.timestamp() - path.stat().st_mtime) / 86400
     return "今天" if days < 1 else f"{int(days)} 天前"
 
 
@@ -136,13 +136,13 @@ def _work_left(home: Home, report: Checkup, today: date) -> None:
 def _inbox(home: Home, report: Checkup) -> None:
     inbox = home.config.inbox
     stale = [p for p in inbox.iterdir() if p.is_file()
-             and time.time() - p.stat().st_mtime > 86400 and p.name != "说明.txt"] \
+             and clock.timestamp() - p.stat().st_mtime > 86400 and p.name != "说明.txt"] \
         if inbox.is_dir() else []
     if stale:
         report.add(WARN, "收件箱", f"有 {len(stale)} 个文件放入已超过一天仍未处理"
                                   f"（如 {stale[0].name}），请运行 hotline run。")
     failed = home.config.failed
-    recent = [p for p in failed.rglob("*.原因.txt") if time.time() - p.stat().st_mtime < 7 * 86400] \
+    recent = [p for p in failed.rglob("*.原因.txt") if clock.timestamp() - p.stat().st_mtime < 7 * 86400] \
         if failed.is_dir() else []
     if recent:
         report.add(WARN, "待处理文件", f"最近 7 天有 {len(recent)} 个文件被放在 failed 中，"

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from pipeline import clock
+
 # Files that operating systems and office programs leave behind: never work orders.
 JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "说明.txt", "readme.txt"})
 JUNK_PREFIXES = ("~$", ".~lock", "._", ".~")
@@ -54,7 +56,7 @@ def stable_files(paths: list[Path], settle_seconds: float) -> tuple[list[Path], 
     A file untouched for `settle_seconds` is stable at once; younger files are looked at
     twice, `settle_seconds` apart, and taken only if neither size nor mtime moved.
     """
-    now = time.time()
+    now = clock.timestamp()  # file times are wall-clock times too
     stable: list[Path] = []
     young: dict[Path, tuple[int, int]] = {}
     for path in paths:

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipeline import clock
 from pipeline.errors import HomeBusyError
 
 try:  # POSIX
@@ -79,7 +80,7 @@ def home_lock(lock_path: Path, what: str, wait_seconds: float = 0.0) -> Iterator
                     "请等它结束后再运行；若确认没有其他任务在运行，稍候重试即可。"
                 )
             time.sleep(0.2)
-        stamp = f"{what}，进程 {os.getpid()}，主机 {socket.gethostname()}，" + time.strftime(
+        stamp = f"{what}，进程 {os.getpid()}，主机 {socket.gethostname()}，" + clock.now().strftime(
             "%Y-%m-%d %H:%M:%S 开始"
         )
         # Write past the locked first byte's meaning: the text is only informative.

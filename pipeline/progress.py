@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
+from pipeline.console import fit
+
 STAGES = {"read": "读取文件", "store": "入库归档", "documents": "生成转送单"}
 
 
@@ -30,6 +32,6 @@ class TerminalProgress:
         filled = int(width * done / total)
         line = f"\r{STAGES.get(stage, stage)} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
         if line != self._last:
-            self.stream.write(line)
+            self.stream.write(fit(line, self.stream))
             self.stream.flush()
             self._last = line

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from pipeline import clock
 from pipeline.model import IncomingOrder
 
 SURNAMES = (
@@ -361,7 +362,7 @@ def _wrap(text: str, width: int) -> list[str]:
 def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | None = None,
              pdf_share: float = 0.15, variations: bool = True) -> SampleSet:
     """Write a night's worth of district exports into `into` and return the truth."""
-    as_of = as_of or date.today()
+    as_of = as_of or clock.today()
     into.mkdir(parents=True, exist_ok=True)
     maker = _Maker(seed, as_of)
     rng = maker.rng

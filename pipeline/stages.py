@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from pipeline import clock
 from pipeline.errors import OrderNotFoundError, StageError
 from pipeline.forms import show_time
 from pipeline.home import Home, current_user
@@ -53,7 +54,7 @@ class Stages:
         self.store = home.store()
         self.actor = actor or current_user()
         self.source = source
-        self.now = (now or datetime.now()).replace(microsecond=0)
+        self.now = (now or clock.now()).replace(microsecond=0)
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -7,18 +7,33 @@ import os
 import random
 import shutil
 import time
-from datetime import date
+from datetime import date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
+from pipeline.console import fit_encoding
 from pipeline.model import IncomingOrder
 from pipeline.samples import LAYOUTS, _table, write_pdf, write_xlsx
 
+CONSOLE_ENCODING = (os.environ.get("PYTHONIOENCODING") or "utf-8").split(":")[0]
+
+
+
+def shown(text: str) -> str:
+    """`text` as the test console shows it (✓ is √ on a GBK console)."""
+    return fit_encoding(text, CONSOLE_ENCODING)
+
+
 AS_OF = date(2026, 11, 27)
+# The scenario tests live on the evening of AS_OF: the clerk's verbs, forms and folders take
+# their "now" from the package's clock, which these tests set (tick: the clock runs on).
+SCENARIO_NOW = datetime.combine(AS_OF, clock_time(18, 0))
 
 # The three orders of the district's two sample exports (one .xlsx, one PDF printout).
 SEED_ORDERS = [
@@ -78,7 +93,9 @@ class Hotline:
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self.runner = CliRunner()
+        # The console's encoding as the environment sets it: CI runs the CLI tests again with
+        # PYTHONIOENCODING=gbk, what a Windows console on code page 936 does.
+        self.runner = CliRunner(charset=CONSOLE_ENCODING)
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(main, ["--home", str(self.home), *args], input=input,
@@ -110,7 +127,22 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def hotline(home: Path) -> Hotline:
+def scenario_clock() -> Any:
+    """The package's clock set to the scenario's evening, whatever the day the suite runs."""
+    with time_machine.travel(SCENARIO_NOW, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def hotline(home: Path, scenario_clock: Any) -> Hotline:
+    """The CLI in a fresh home, on the scenario's day (AS_OF)."""
+    return Hotline(home)
+
+
+@pytest.fixture
+def hotline_today(home: Path) -> Hotline:
+    """The CLI in a fresh home on the real day: for tests that must hold on any day
+    (CI runs the suite again under faketime on hard days)."""
     return Hotline(home)
 
 

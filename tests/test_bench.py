@@ -7,13 +7,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import CONSOLE_ENCODING
+
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "run.py"
 
 
 def test_bench_smoke() -> None:
     result = subprocess.run([sys.executable, str(BENCH), "--orders", "40", "--pdf-share", "0.2",
                              "--naive-sample", "5"], capture_output=True, text=True,
-                            encoding="utf-8", timeout=300, check=False)
+                            encoding=CONSOLE_ENCODING, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"orders/s: \d+  vs naive: [\d.]+×  peak MB: \d+", last), last

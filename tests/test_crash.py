@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, drop
+from conftest import AS_OF, CONSOLE_ENCODING, drop
 
 from pipeline.samples import generate
 
@@ -19,12 +19,15 @@ KILL_POINTS = ["read:1", "read:3", "committed:1", "committed:4", "filing:2", "re
                "render:7", "workbooks:1"]
 VISIBLE = ("inbox", "outbox", "archive", "failed")
 
+pytestmark = pytest.mark.slow  # CI's extra runs (other days, GBK console) skip these
+
 
 def hotline(home: Path, *args: str, env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "--home", str(home), *args],
-        check=False, capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+        check=False, capture_output=True, text=True, encoding=CONSOLE_ENCODING, errors="replace",
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 
@@ -95,7 +98,7 @@ def test_two_runs_at_once(sample_inbox: tuple[Path, dict[str, bytes], set[str]])
     hotline(home, "list")  # set the home up before the race
     first = subprocess.Popen(
         [sys.executable, "-m", "pipeline", "--home", str(home), "run", "--as-of", AS_OF.isoformat()],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding=CONSOLE_ENCODING,
         env={**os.environ, "HOTLINE_PAUSE_AT": "read:4"},
     )
     try:

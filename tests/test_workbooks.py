@@ -32,7 +32,7 @@ def sheet_rows(path: Path, sheet: int | str = 0, header_row: int = 3) -> list[di
 
 
 @pytest.fixture
-def night(tmp_path: Path) -> tuple[Path, Hotline]:
+def night(tmp_path: Path, scenario_clock: object) -> tuple[Path, Hotline]:
     made = generate(tmp_path / "made", orders=30, seed=12, as_of=AS_OF)
     home = tmp_path / "home"
     drop(home, *made.files)
@@ -216,7 +216,7 @@ def scripted_month(tmp_path: Path) -> Hotline:
     return h
 
 
-def test_assessment_against_a_hand_computed_month(tmp_path: Path) -> None:
+def test_assessment_against_a_hand_computed_month(tmp_path: Path, scenario_clock: object) -> None:
     h = scripted_month(tmp_path)
 
     figures = h.json("assess", "--month", "2026-11", "--as-of", "2026-12-31")
@@ -239,7 +239,7 @@ def test_assessment_against_a_hand_computed_month(tmp_path: Path) -> None:
     assert by["房管办"]["on_time_rate"] == 1.0
 
 
-def test_assessment_workbook(tmp_path: Path) -> None:
+def test_assessment_workbook(tmp_path: Path, scenario_clock: object) -> None:
     h = scripted_month(tmp_path)
     result = h("assess", "--month", "2026-11", "--as-of", "2026-12-31")
     assert result.exit_code == 0

@@ -61,6 +61,22 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context(method)
 
 
+POLL_SECONDS = 0.05
+
+
+def wait_for(result: AsyncResult[Outcome], deadline: float) -> Outcome:
+    """A worker's result, or multiprocessing.TimeoutError once `deadline` (monotonic) passes.
+
+    Polls rather than blocking in `get(timeout)`: a timed wait on a lock is the one kind of
+    wait that a clock moved under the process (faketime in CI) can turn into a hang.
+    """
+    while not result.ready():
+        if time.monotonic() >= deadline:
+            raise multiprocessing.TimeoutError
+        time.sleep(POLL_SECONDS)
+    return result.get()
+
+
 class ReadWorkers:
     """Submit files with their readers, then collect each one's result in any order."""
 
@@ -109,7 +125,7 @@ class ReadWorkers:
         pages: list[PageContent] = []
         for part in parts:
             try:
-                status, value = part.get(timeout=max(0.0, deadline - time.monotonic()))
+                status, value = wait_for(part, deadline)
             except multiprocessing.TimeoutError:
                 self._restart()
                 raise FileRejectedError(

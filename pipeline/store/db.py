@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from pipeline import clock
 from pipeline.errors import StoreError
 from pipeline.store import schema
 from pipeline.store.migrations import migrate
@@ -28,7 +28,7 @@ def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
 
 
 def now_iso() -> str:
-    return datetime.now().replace(microsecond=0).isoformat()
+    return clock.stamp()
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -10,10 +10,10 @@ it: `tests/test_store.py` fails until a fresh database and an upgraded one match
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 from sqlalchemy import Connection, inspect, select
 
+from pipeline import clock
 from pipeline.store import schema
 
 
@@ -46,7 +46,7 @@ def migrate(conn: Connection) -> list[int]:
             schema.schema_migrations.insert().values(
                 version=version,
                 name=name,
-                applied_at=datetime.now().replace(microsecond=0).isoformat(),
+                applied_at=clock.stamp(),
             )
         )
         newly.append(version)

@@ -24,6 +24,7 @@ from pipeline.workbooks.common import (
     looks_like_formula,
     publish,
     safe_value,
+    save,
     setup_sheet,
 )
 from pipeline.workbooks.common import MARKER as _MARKER
@@ -94,7 +95,7 @@ def write_assessment(path: Path, staging: Path, result: Assessment) -> Path:
         _excluded(wb.create_sheet("不纳入考核"), result)
         _chart(wb.create_sheet("图表"), result)
         _notes(wb.create_sheet("指标说明"))
-        wb.save(tmp)
+        save(wb, tmp)
 
     return publish(path, staging, writer)
 

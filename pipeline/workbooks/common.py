@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,37 @@ def fixed_times(wb: Workbook, as_of: dt.date) -> None:
     wb.properties.created = moment
     wb.properties.modified = moment
     wb.properties.creator = "hotline"
+
+
+def save(wb: Workbook, path: Path) -> None:
+    """Save, with every part of the zip dated the workbook's own time: the same inputs give
+    the same bytes. (openpyxl dates each sheet by the temporary file it spooled it to.)"""
+    wb.save(path)
+    moment = wb.properties.modified or dt.datetime(2026, 1, 1)
+    stamp_zip(path, moment)
+
+
+def stamp_zip(path: Path, moment: dt.datetime) -> None:
+    """Set every member's date in a zip's local and central headers, in place."""
+    dos_time = (moment.hour << 11) | (moment.minute << 5) | (moment.second // 2)
+    dos_date = ((moment.year - 1980) << 9) | (moment.month << 5) | moment.day
+    packed = struct.pack("<HH", dos_time, dos_date)
+    with zipfile.ZipFile(path) as zf:
+        offsets = [info.header_offset for info in zf.infolist()]
+        central = zf.start_dir
+    with path.open("r+b") as fh:
+        for offset in offsets:
+            fh.seek(offset + 10)  # local header: signature, version, flags, method, time, date
+            fh.write(packed)
+        fh.seek(central)
+        directory = bytearray(fh.read())
+        at = 0
+        while directory[at:at + 4] == b"PK\x01\x02":
+            directory[at + 12:at + 16] = packed
+            names, extra, comment = struct.unpack("<HHH", directory[at + 28:at + 34])
+            at += 46 + names + extra + comment
+        fh.seek(central)
+        fh.write(directory)
 
 
 def setup_sheet(ws: Any, widths: Sequence[float], *, header_row: int, landscape: bool = True,

@@ -32,6 +32,7 @@ from pipeline.workbooks.common import (
     looks_like_formula,
     new_workbook,
     publish,
+    save,
     setup_sheet,
     text_cell,
 )
@@ -138,7 +139,7 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
             # plain values are cheapest; anything Excel could take for a formula stays text
             originals.append([text_cell(originals, v, border=False)
                               if looks_like_formula(v) else v for v in values])
-        wb.save(tmp)
+        save(wb, tmp)
 
     return publish(path, staging, writer)
 

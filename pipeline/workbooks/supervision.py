@@ -23,6 +23,7 @@ from pipeline.workbooks.common import (
     fixed_times,
     new_workbook,
     publish,
+    save,
     setup_sheet,
     text_cell,
 )
@@ -117,7 +118,7 @@ def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], a
             for item in group:
                 _append_item(ws, item, department, as_of, calendar)
         _append_reminded(wb, calm, as_of)
-        wb.save(tmp)
+        save(wb, tmp)
 
     return publish(path, staging, writer), len(items)
 
