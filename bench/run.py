@@ -40,7 +40,7 @@ def peak_mb() -> float:
 
 def _batch_child(home: str, queue: Any) -> None:
     os.environ["HOTLINE_SOFFICE"] = ""  # printing is LibreOffice's time, not ours
-    from pipeline.batch import Batch  # noqa: PLC0415
+    from pipeline.batch.run import Batch  # noqa: PLC0415
     from pipeline.home import open_home  # noqa: PLC0415
 
     opened = open_home(Path(home))
@@ -67,10 +67,10 @@ def run_batch_measured(home: Path) -> dict[str, Any]:
 
 def naive_documents(home: Path, sample: int) -> tuple[float, int]:
     """docxtpl's own load → render → save per order, on `sample` orders: seconds per doc."""
-    from pipeline.documents import TRANSFER_FORM, default_templates_dir, render_with_docxtpl  # noqa: PLC0415
-    from pipeline.forms import transfer_context  # noqa: PLC0415
+    from pipeline.deadlines.state import deadlines_for  # noqa: PLC0415
+    from pipeline.documents.contexts import transfer_context  # noqa: PLC0415
+    from pipeline.documents.engine import TRANSFER_FORM, default_templates_dir, render_with_docxtpl  # noqa: PLC0415
     from pipeline.home import open_home  # noqa: PLC0415
-    from pipeline.tracking import deadlines_for  # noqa: PLC0415
 
     opened = open_home(home)
     calc = opened.calculator()
@@ -89,11 +89,11 @@ def naive_documents(home: Path, sample: int) -> tuple[float, int]:
 
 def one_core_rendering(home: Path, count: int) -> tuple[float, float]:
     """转送单 per second on one core: rendering alone, and rendering with writing the files."""
-    from pipeline.documents import TRANSFER_FORM, PreparedTemplate, default_templates_dir  # noqa: PLC0415
-    from pipeline.forms import transfer_context  # noqa: PLC0415
-    from pipeline.fsutil import sync_all, write_bytes_atomic  # noqa: PLC0415
+    from pipeline.deadlines.state import deadlines_for  # noqa: PLC0415
+    from pipeline.documents.contexts import transfer_context  # noqa: PLC0415
+    from pipeline.documents.engine import TRANSFER_FORM, PreparedTemplate, default_templates_dir  # noqa: PLC0415
     from pipeline.home import open_home  # noqa: PLC0415
-    from pipeline.tracking import deadlines_for  # noqa: PLC0415
+    from pipeline.safety.files import sync_all, write_bytes_atomic  # noqa: PLC0415
 
     opened = open_home(home)
     calc = opened.calculator()
@@ -121,8 +121,8 @@ def naive_ledger(home: Path) -> float:
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import PatternFill  # noqa: PLC0415
 
+    from pipeline.deadlines.state import state_of  # noqa: PLC0415
     from pipeline.home import open_home  # noqa: PLC0415
-    from pipeline.tracking import state_of  # noqa: PLC0415
     from pipeline.workbooks.ledger import COLUMNS  # noqa: PLC0415
 
     opened = open_home(home)
@@ -179,7 +179,7 @@ def naive_pdf(files: list[Path], sample: int = 60) -> float:
 
 
 def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int) -> None:
-    from pipeline.samples import generate  # noqa: PLC0415
+    from pipeline.demo.samples import generate  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as work:
         work_path = Path(work)

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config, load_config
-from pipeline.deadlines import DeadlineCalculator
-from pipeline.rules import Rules, load_rules
+from pipeline.deadlines.clocks import DeadlineCalculator
+from pipeline.deadlines.rules import Rules, load_rules
+from pipeline.deadlines.workdays import WorkCalendar
 from pipeline.store import Store, open_store
-from pipeline.workdays import WorkCalendar
 
 HOME_ENV = "HOTLINE_HOME"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 # Intake fields in the order of spec §2; the JSON keys of `list --json`.
@@ -92,12 +93,15 @@ class IncomingOrder:
         return {name: getattr(self, name) for name in INTAKE_FIELDS}
 
 
-def mask_phone(phone: str | None) -> str:
-    """138****5678: enough to recognise, not enough to call."""
-    if not phone:
-        return ""
-    if len(phone) <= 4:
-        return "*" * len(phone)
-    if len(phone) >= 11:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    return phone[:2] + "*" * (len(phone) - 4) + phone[-2:]
+# Names Windows reserves for devices, whatever the extension: never a file name.
+_RESERVED = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$")
+
+
+def file_stem(order_no: str) -> str:
+    """The order number as a file name: it is already ASCII letters and digits only."""
+    return f"工单{order_no}" if _RESERVED.match(order_no) else order_no
+
+
+def transfer_path(run_date: str, order_no: str, suffix: str = "") -> str:
+    """Where a 转送单 goes, relative to the outbox; the order number names the file."""
+    return f"{run_date}/转送单/{file_stem(order_no)}{suffix}.docx"

@@ -17,9 +17,9 @@ import time_machine
 from click.testing import CliRunner, Result
 
 from pipeline.cli import main
-from pipeline.console import fit_encoding
+from pipeline.cli.console import fit_encoding
+from pipeline.demo.samples import LAYOUTS, _table, write_pdf, write_xlsx
 from pipeline.model import IncomingOrder
-from pipeline.samples import LAYOUTS, _table, write_pdf, write_xlsx
 
 CONSOLE_ENCODING = (os.environ.get("PYTHONIOENCODING") or "utf-8").split(":")[0]
 

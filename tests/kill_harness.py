@@ -24,7 +24,7 @@ import docx
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.samples import generate
+from pipeline.demo.samples import generate
 
 AS_OF = date(2026, 11, 27)
 
@@ -38,7 +38,7 @@ class Tally:
 
 
 def _child(home: str) -> None:
-    from pipeline.batch import run_batch  # noqa: PLC0415
+    from pipeline.batch.run import run_batch  # noqa: PLC0415
     from pipeline.home import open_home  # noqa: PLC0415
 
     opened = open_home(Path(home))

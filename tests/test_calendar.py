@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from pipeline.config import CalendarYear
-from pipeline.workdays import WorkCalendar
+from pipeline.deadlines.workdays import WorkCalendar
 
 
 def days(*spans: str) -> set[date]:

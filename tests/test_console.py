@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from conftest import drop
 
 from pipeline.cli import main
+from pipeline.demo.samples import _table, write_xlsx
 from pipeline.model import IncomingOrder
-from pipeline.samples import _table, write_xlsx
 
 # Outside GBK: an emoji, a CJK Extension B character and an Extension A one.
 ODD = "😡𠮷䶮"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import AS_OF, CONSOLE_ENCODING, drop
 
-from pipeline.samples import generate
+from pipeline.demo.samples import generate
 
 KILL_POINTS = ["read:1", "read:3", "committed:1", "committed:4", "filing:2", "render:1",
                "render:7", "workbooks:1"]

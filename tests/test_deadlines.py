@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import CalendarYear
-from pipeline.deadlines import DeadlineCalculator, Light
-from pipeline.rules import load_rules
-from pipeline.workdays import WorkCalendar
+from pipeline.deadlines.clocks import DeadlineCalculator, Light
+from pipeline.deadlines.rules import load_rules
+from pipeline.deadlines.workdays import WorkCalendar
 
 
 def calc(configured: dict[int, CalendarYear] | None = None) -> DeadlineCalculator:

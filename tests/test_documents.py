@@ -16,7 +16,10 @@ import pytest
 from conftest import AS_OF, SEED_ORDERS, Hotline, drop
 
 from pipeline.config import load_config
-from pipeline.documents import (
+from pipeline.deadlines.state import deadlines_for
+from pipeline.demo.samples import LAYOUTS, generate
+from pipeline.documents.contexts import transfer_context
+from pipeline.documents.engine import (
     EXCLUDE_FORM,
     OBJECTIVE_FORM,
     TRANSFER_FORM,
@@ -24,11 +27,9 @@ from pipeline.documents import (
     default_templates_dir,
     render_with_docxtpl,
 )
-from pipeline.forms import show_time, transfer_context
 from pipeline.home import open_home
 from pipeline.intake.returned import form_fields
-from pipeline.samples import LAYOUTS, generate
-from pipeline.tracking import deadlines_for
+from pipeline.text import show_time
 
 DAY = AS_OF.isoformat()
 SOFFICE = shutil.which("soffice")

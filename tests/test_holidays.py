@@ -10,7 +10,7 @@ from conftest import Hotline
 from test_calendar import NOTICES
 
 from pipeline.config import load_config
-from pipeline.workdays import WorkCalendar
+from pipeline.deadlines.workdays import WorkCalendar
 
 DATA = Path(__file__).parent / "data"
 

@@ -17,7 +17,7 @@ import pytest
 from conftest import AS_OF, SEED_ORDERS, Hotline, age, drop
 from tests_support import valid_xlsx
 
-from pipeline.samples import write_pdf
+from pipeline.demo.samples import write_pdf
 
 DAY = AS_OF.isoformat()
 

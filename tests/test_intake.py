@@ -13,13 +13,13 @@ import pytest
 import xlwt
 
 from pipeline.config import Limits
+from pipeline.demo.samples import LAYOUTS, generate
 from pipeline.errors import FileRejectedError
 from pipeline.intake import read_file
 from pipeline.intake.base import ReadResult
 from pipeline.intake.pdf import PageContent, parse_pages
 from pipeline.model import INTAKE_FIELDS
 from pipeline.normalise import excel_serial_to_datetime
-from pipeline.samples import LAYOUTS, generate
 
 AS_OF = date(2026, 11, 27)
 STANDARD = LAYOUTS["seed"]

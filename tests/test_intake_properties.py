@@ -15,12 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import Limits
+from pipeline.demo.samples import LAYOUTS
 from pipeline.errors import FileRejectedError
 from pipeline.intake import read_file
 from pipeline.intake.excel import CsvReader, XlsReader, XlsxReader
 from pipeline.intake.pdf import PdfReader
-from pipeline.normalise import InvalidValueError, normalise_order_no, normalise_phone, parse_datetime
-from pipeline.samples import LAYOUTS
+from pipeline.normalise import (
+    InvalidValueError,
+    normalise_order_no,
+    normalise_phone,
+    parse_datetime,
+)
 
 LABELS = list(LAYOUTS["seed"].values())
 SETTINGS = settings(max_examples=120, deadline=None,
@@ -134,7 +139,7 @@ def test_list_json_shows_normal_forms(tmp_path: Path) -> None:
 
     from conftest import AS_OF, Hotline, drop  # noqa: PLC0415
 
-    from pipeline.samples import generate  # noqa: PLC0415
+    from pipeline.demo.samples import generate  # noqa: PLC0415
 
     made = generate(tmp_path / "made", orders=30, seed=5, as_of=AS_OF)
     home = tmp_path / "home"

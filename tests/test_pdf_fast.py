@@ -11,10 +11,10 @@ import pytest
 from conftest import SEED_ORDERS
 
 from pipeline.config import Limits
+from pipeline.demo.samples import _Maker, generate, write_pdf, write_pdf_table
 from pipeline.intake import read_file
 from pipeline.intake.pdf import PdfReader, parse_pages, read_pdf_pages
 from pipeline.intake.workers import ReadWorkers
-from pipeline.samples import _Maker, generate, write_pdf, write_pdf_table
 
 AS_OF = date(2026, 11, 27)
 

@@ -10,8 +10,8 @@ import docx
 import openpyxl
 from conftest import Hotline, drop
 
+from pipeline.demo.samples import _table, write_xlsx
 from pipeline.model import IncomingOrder
-from pipeline.samples import _table, write_xlsx
 
 DECEMBER = date(2026, 12, 18)
 

@@ -16,7 +16,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfgen import canvas
 from tests_support import valid_xlsx
 
-from pipeline.samples import LAYOUTS, _table, write_pdf, write_xlsx
+from pipeline.demo.samples import LAYOUTS, _table, write_pdf, write_xlsx
 
 DAY = AS_OF.isoformat()
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from conftest import AS_OF, Hotline, drop, shown
 
-from pipeline import fsutil
+from pipeline.safety import files as fsutil
 
 DAY = AS_OF.isoformat()
 
@@ -75,7 +75,7 @@ def enospc(*_: Any, **__: Any) -> None:
 def test_a_full_disk_while_writing_documents(home: Path, hotline: Hotline, seed_files: list[Path],
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     drop(home, *seed_files)
-    monkeypatch.setattr("pipeline.render.write_bytes_atomic", enospc)
+    monkeypatch.setattr("pipeline.documents.queue.write_bytes_atomic", enospc)
 
     full = hotline.run()
 
@@ -96,7 +96,7 @@ def test_a_full_disk_while_filing_an_original(home: Path, hotline: Hotline,
                                               seed_files: list[Path],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     drop(home, *seed_files)
-    monkeypatch.setattr("pipeline.batch.file_away", enospc)
+    monkeypatch.setattr("pipeline.batch.run.file_away", enospc)
 
     full = hotline.run()
 
@@ -123,7 +123,7 @@ def test_an_outbox_that_cannot_be_written(home: Path, hotline: Hotline, seed_fil
             raise PermissionError(errno.EACCES, "Permission denied", str(target))
         return real(target, *args, **kwargs)
 
-    monkeypatch.setattr("pipeline.fsutil.write_with", refuse_outbox)
+    monkeypatch.setattr("pipeline.safety.files.write_with", refuse_outbox)
     monkeypatch.setattr("pipeline.workbooks.common.write_with", refuse_outbox)
 
     result = hotline.run()
@@ -146,7 +146,7 @@ def test_a_ledger_open_in_excel_is_written_beside(home: Path, hotline: Hotline,
             raise PermissionError(errno.EACCES, "being used by another process", str(dst))
         real(src, dst, **kwargs)
 
-    monkeypatch.setattr("pipeline.fsutil.replace_file", locked)
+    monkeypatch.setattr("pipeline.safety.files.replace_file", locked)
 
     result = hotline.run()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import openpyxl
 from conftest import AS_OF, SEED_ORDERS, Hotline, drop
 
+from pipeline.demo.samples import _table, write_xlsx
 from pipeline.model import IncomingOrder
-from pipeline.samples import _table, write_xlsx
 
 DAY = AS_OF.isoformat()
 

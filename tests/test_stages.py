@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 from conftest import Hotline, drop, shown
 
+from pipeline.demo.samples import _table, write_xlsx
 from pipeline.model import IncomingOrder
-from pipeline.samples import _table, write_xlsx
 
 MONDAY = "2026-11-02T09:00:00"
 

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from conftest import AS_OF, Hotline, drop
 
-from pipeline.model import IncomingOrder, mask_phone
-from pipeline.samples import _table, generate, write_xlsx
+from pipeline.demo.samples import _table, generate, write_xlsx
+from pipeline.model import IncomingOrder
+from pipeline.text import mask_phone
 
 DAY = AS_OF.isoformat()
 CHASE = ("黄灯", "红灯", "超时")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from pipeline.samples import _table, write_xlsx
+from pipeline.demo.samples import _table, write_xlsx
 
 
 def valid_xlsx(path: Path) -> Path:

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from conftest import write_seed_samples  # noqa: E402
 
-from pipeline.samples import generate  # noqa: E402
+from pipeline.demo.samples import generate  # noqa: E402
 
 GOLDEN = ROOT / "tests" / "golden" / "inputs"
 

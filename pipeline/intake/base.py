@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
 from pipeline.config import Limits
+from pipeline.intake.record import FieldProblem
 from pipeline.model import IncomingOrder
-from pipeline.normalise import FieldProblem
 
 
 @dataclass

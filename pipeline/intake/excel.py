@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import FileInfo, ReadResult, field_problems
+from pipeline.intake.record import normalise_record
 from pipeline.intake.table import NoHeaderError, find_header, records
 from pipeline.intake.zipguard import check_zip
-from pipeline.normalise import normalise_record
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -17,7 +17,18 @@ from pipeline.intake.excel import LEDGER_MARKER, ZIP_MAGIC
 from pipeline.intake.zipguard import check_zip
 from pipeline.model import RESULTS, SATISFACTION
 from pipeline.normalise import InvalidValueError, clean_text, normalise_order_no, parse_datetime
-from pipeline.workbooks.ledger import EDITABLE, HEADER_ROW, ORIGINALS_SHEET, SHEET
+
+# The round trip's contract, shared with the writer (workbooks/ledger.py): the sheet, the row
+# of its header, the hidden sheet of original values, and the columns a clerk may edit.
+SHEET = "工单台账"
+ORIGINALS_SHEET = "_原值"
+HEADER_ROW = 3  # title, note, header
+EDITABLE = {
+    "department": "承办部门",
+    "first_contact_at": "先行联系时间",
+    "result": "办理结果",
+    "satisfaction": "满意度",
+}
 
 
 def _text(value: Any) -> str:

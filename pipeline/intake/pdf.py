@@ -13,15 +13,9 @@ from typing import Any, ClassVar
 from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import FileInfo, ReadResult, field_problems
-from pipeline.normalise import (
-    _label_data,
-    clean_text,
-    field_for_label,
-    normalise_label,
-    normalise_record,
-    other_labels,
-    page_lines,
-)
+from pipeline.intake.labels import field_for_label, label_data, normalise_label, other_labels, page_lines
+from pipeline.intake.record import normalise_record
+from pipeline.normalise import clean_text
 
 OTHER = "__other__"
 
@@ -36,7 +30,7 @@ class Token:
 @lru_cache(maxsize=1)
 def _label_regex() -> re.Pattern[str]:
     labels: list[str] = []
-    for key, values in _label_data().items():
+    for key, values in label_data().items():
         if key == "values":
             continue
         labels.extend(values["labels"] if key == "other" else values)

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.normalise import clean_text, field_for_label, normalise_order_no
+from pipeline.intake.labels import field_for_label
+from pipeline.normalise import clean_text, normalise_order_no
 
 HEADER_SEARCH_ROWS = 30
 MIN_HEADER_FIELDS = 3

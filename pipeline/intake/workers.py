@@ -17,12 +17,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pipeline import faults
 from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import ReadResult
 from pipeline.intake.pdf import PageContent, PdfReader, parse_pages, pdf_page_count, read_pdf_pages
-from pipeline.locking import forget_inherited_locks
+from pipeline.safety import faults
+from pipeline.safety.locking import forget_inherited_locks
 
 Outcome = tuple[str, Any]  # ("ok", pages or ReadResult) | ("rejected", reason)
 

@@ -17,8 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
-from pipeline.deadlines import Light
-from pipeline.fsutil import write_with
+from pipeline.deadlines.clocks import Light
+from pipeline.safety.files import write_with
 
 MARKER = "hotline_workbook"
 

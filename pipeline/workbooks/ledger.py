@@ -16,9 +16,10 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.forms import show_time
+from pipeline.deadlines.state import OrderState
+from pipeline.intake.ledger import EDITABLE, HEADER_ROW, ORIGINALS_SHEET, SHEET
 from pipeline.model import RESULTS, SATISFACTION
-from pipeline.tracking import OrderState
+from pipeline.text import show_time, summary
 from pipeline.workbooks.common import (
     CENTER,
     EDITABLE_FILL,
@@ -38,14 +39,6 @@ from pipeline.workbooks.common import (
 )
 
 LEDGER_KIND = "台账"
-SHEET = "工单台账"
-ORIGINALS_SHEET = "_原值"
-HEADER_ROW = 3  # title, note, header
-
-
-def summary(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _date(value: date | None) -> str:
@@ -71,9 +64,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("述求地址", 22, lambda s: s.row["address"], wrap=True),
     Column("内容摘要", 40, lambda s: summary(s.row["content"]), wrap=True),
     Column("建议承办部门", 12, lambda s: s.row["suggested_department"]),
-    Column("承办部门", 12, lambda s: s.row["department"], editable="department"),
+    Column(EDITABLE["department"], 12, lambda s: s.row["department"], editable="department"),
     Column("先行联系期限", 12, lambda s: _date(s.deadlines.first_contact.red)),
-    Column("先行联系时间", 17, lambda s: show_time(s.row["first_contact_at"]),
+    Column(EDITABLE["first_contact_at"], 17, lambda s: show_time(s.row["first_contact_at"]),
            editable="first_contact_at"),
     Column("先行联系灯", 9, lambda s: s.first_contact_light.value),
     Column("预警日", 11, lambda s: _date(s.deadlines.handling.warning)),
@@ -82,12 +75,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("办理灯", 8, lambda s: s.light.value),
     Column("状态", 8, lambda s: s.row["status"]),
     Column("催单次数", 8, lambda s: int(s.row["reminders"] or 0)),
-    Column("办理结果", 10, lambda s: s.row["result"], editable="result"),
-    Column("满意度", 9, lambda s: s.row["satisfaction"], editable="satisfaction"),
+    Column(EDITABLE["result"], 10, lambda s: s.row["result"], editable="result"),
+    Column(EDITABLE["satisfaction"], 9, lambda s: s.row["satisfaction"], editable="satisfaction"),
     Column("暂定", 6, lambda s: "暂定" if s.deadlines.provisional else ""),
     Column("备注", 30, lambda s: "；".join(s.flags), wrap=True),
 )
-EDITABLE = {c.editable: c.header for c in COLUMNS if c.editable}
 
 
 def _row_light(state: OrderState) -> str:

@@ -8,10 +8,10 @@ from datetime import date
 from itertools import groupby
 from pathlib import Path
 
-from pipeline.deadlines import Clock, Light
-from pipeline.forms import show_time
-from pipeline.model import mask_phone
-from pipeline.tracking import OrderState
+from pipeline.deadlines.clocks import Clock, Light
+from pipeline.deadlines.state import OrderState
+from pipeline.deadlines.workdays import WorkCalendar
+from pipeline.text import mask_phone, show_time, summary
 from pipeline.workbooks.common import (
     CENTER,
     HEADER_FILL,
@@ -27,8 +27,6 @@ from pipeline.workbooks.common import (
     setup_sheet,
     text_cell,
 )
-from pipeline.workbooks.ledger import summary
-from pipeline.workdays import WorkCalendar
 
 CHASE = (Light.YELLOW, Light.RED, Light.OVERDUE)
 UNASSIGNED = "（未分派）"

@@ -1,0 +1,1 @@
+"""Looking after a home: the health check (doctor)."""

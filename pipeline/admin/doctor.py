@@ -1,0 +1,189 @@
+"""`hotline doctor`: look the home over and say, for each thing, what to do."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from pipeline import clock
+from pipeline.documents.templates import check_templates
+from pipeline.errors import HomeBusyError, HotlineError
+from pipeline.home import Home
+from pipeline.safety.backup import backups, sqlite_path
+from pipeline.safety.locking import home_lock
+from pipeline.store.migrations import latest_version
+
+OK, WARN, FAIL = "✓", "！", "✗"
+
+
+@dataclass
+class Finding:
+    mark: str
+    topic: str
+    text: str
+
+
+@dataclass
+class Checkup:
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, mark: str, topic: str, text: str) -> None:
+        self.findings.append(Finding(mark, topic, text))
+
+    @property
+    def failed(self) -> bool:
+        return any(f.mark == FAIL for f in self.findings)
+
+    def text(self) -> str:
+        return "\n".join(f"{f.mark} {f.topic}：{f.text}" for f in self.findings)
+
+
+def examine(home: Home, today: date | None = None) -> Checkup:
+    today = today or clock.today()
+    report = Checkup()
+    _folders(home, report)
+    store_ok = _store(home, report)
+    _backups(home, report, store_ok)
+    if store_ok:
+        _work_left(home, report, today)
+    _inbox(home, report)
+    _templates(home, report)
+    _calendar(home, report, today)
+    _disk(home, report)
+    _lock(home, report)
+    return report
+
+
+def _folders(home: Home, report: Checkup) -> None:
+    c = home.config
+    missing = []
+    for name, path in (("inbox", c.inbox), ("outbox", c.outbox), ("archive", c.archive),
+                       ("failed", c.failed)):
+        if not path.is_dir() or not os.access(path, os.W_OK):
+            missing.append(f"{name}（{path}）")
+    if missing:
+        report.add(FAIL, "文件夹",
+                   "无法写入：" + "、".join(missing) + "。请检查文件夹是否存在、权限是否正确。")
+    else:
+        report.add(OK, "文件夹", "收件箱、发件箱、归档、待处理文件夹都可写入。")
+    leftovers = list(c.staging.glob("*")) if c.staging.is_dir() else []
+    if leftovers:
+        report.add(WARN, "临时文件", f"有 {len(leftovers)} 个上次中断留下的临时文件（在 .staging），"
+                                    "下次运行会自动清理，不影响使用。")
+
+
+def _store(home: Home, report: Checkup) -> bool:
+    try:
+        store = home.store(check=True)
+    except HotlineError as exc:
+        latest = backups(home.config.backups)
+        hint = (f"最近的备份是 {latest[0]}（{_age(latest[0])}）。恢复方法：hotline restore "
+                f"\"{latest[0]}\"（损坏的数据库会另存备查，备份之后收到的工单需把 archive "
+                "中对应日期的原文件重新放入收件箱）。" if latest else "没有找到备份，请联系技术人员。")
+        report.add(FAIL, "数据库", f"{exc} {hint}")
+        return False
+    with store.read() as conn:
+        total = store.count_orders(conn)
+        version = conn.exec_driver_sql("SELECT max(version) FROM schema_migrations").scalar()
+    where = sqlite_path(home.config.database_url) or home.config.database_url
+    report.add(OK, "数据库", f"完好（{where}），共 {total} 张工单，结构版本 {version}/{latest_version()}。")
+    return True
+
+
+def _backups(home: Home, report: Checkup, store_ok: bool) -> None:
+    if sqlite_path(home.config.database_url) is None:
+        report.add(WARN, "备份", "使用数据库服务器，本软件不做备份，请由服务器管理员备份。")
+        return
+    found = backups(home.config.backups)
+    if not found:
+        report.add(WARN if store_ok else FAIL, "备份", "还没有备份：第一次运行 hotline run 时会自动备份。")
+        return
+    age_days = (clock.timestamp() - found[0].stat().st_mtime) / 86400
+    mark = OK if age_days < 3 else WARN
+    report.add(mark, "备份", f"共 {len(found)} 份，最近一份 {found[0].name}（{_age(found[0])}）。"
+               + ("" if mark == OK else "已多日没有备份：是否没有每晚运行？"))
+
+
+def _age(path: Path) -> str:
+    days = (clock.timestamp() - path.stat().st_mtime) / 86400
+    return "今天" if days < 1 else f"{int(days)} 天前"
+
+
+def _work_left(home: Home, report: Checkup, today: date) -> None:
+    store = home.store()
+    with store.read() as conn:
+        pending = store.pending_documents(conn)
+        runs = conn.exec_driver_sql(
+            "SELECT started_at, status FROM runs ORDER BY id DESC LIMIT 1").first()
+    if pending:
+        report.add(WARN, "文书", f"{len(pending)} 份文书尚未生成（上次运行中断或模板出错），"
+                               "运行 hotline run 即可补上；如仍不行，运行 hotline templates check。")
+    if runs is None:
+        report.add(WARN, "运行", "还没有运行过 hotline run。")
+        return
+    last = datetime.fromisoformat(runs[0]).date()
+    gap = (today - last).days
+    mark = OK if gap <= 2 else WARN
+    status = {"ok": "正常", "partial": "有文件被放在一边", "running": "未正常结束（被中断）"}.get(
+        runs[1], runs[1])
+    report.add(mark, "运行", f"最近一次运行 {runs[0].replace('T', ' ')}，{status}。"
+               + ("" if gap <= 2 else f"已 {gap} 天没有运行，请检查定时任务。"))
+
+
+def _inbox(home: Home, report: Checkup) -> None:
+    inbox = home.config.inbox
+    stale = [p for p in inbox.iterdir() if p.is_file()
+             and clock.timestamp() - p.stat().st_mtime > 86400 and p.name != "说明.txt"] \
+        if inbox.is_dir() else []
+    if stale:
+        report.add(WARN, "收件箱", f"有 {len(stale)} 个文件放入已超过一天仍未处理"
+                                  f"（如 {stale[0].name}），请运行 hotline run。")
+    failed = home.config.failed
+    recent = [p for p in failed.rglob("*.原因.txt") if clock.timestamp() - p.stat().st_mtime < 7 * 86400] \
+        if failed.is_dir() else []
+    if recent:
+        report.add(WARN, "待处理文件", f"最近 7 天有 {len(recent)} 个文件被放在 failed 中，"
+                                     "请按旁边的“原因”说明处理后重新放入收件箱。")
+
+
+def _templates(home: Home, report: Checkup) -> None:
+    problems = [r for r in check_templates(home.config.templates) if r.errors]
+    if problems:
+        names = "、".join(r.name for r in problems)
+        report.add(FAIL, "模板", f"{names} 有错误，转送单或申请表将无法生成。"
+                                 "请运行 hotline templates check 查看。")
+    else:
+        report.add(OK, "模板", "转送单和申请表模板可用。")
+
+
+def _calendar(home: Home, report: Checkup, today: date) -> None:
+    calendar = home.calendar
+    horizon, _ = calendar.nth_workday_after(today, 30)
+    # 信访 periods run 60 calendar days (90 with an extension): look that far too.
+    far = max(horizon, date.fromordinal(today.toordinal() + 90))
+    unknown = [y for y in range(today.year, far.year + 1) if not calendar.is_known(y)]
+    if unknown:
+        years = "、".join(map(str, unknown))
+        report.add(WARN, "节假日安排", f"{years}年的国务院节假日安排尚未录入，涉及的期限为暂定。"
+                                     f"公布后请运行 hotline calendar add {unknown[0]} --notice 通知.txt。")
+    else:
+        report.add(OK, "节假日安排", f"今后 30 个工作日（至 {horizon}）和信访期限所涉年份的安排都已具备。")
+
+
+def _disk(home: Home, report: Checkup) -> None:
+    free = shutil.disk_usage(home.path).free
+    if free < 500 * 1024 * 1024:
+        report.add(WARN, "磁盘", f"剩余空间只有 {free / 1024 / 1024:.0f} MB，请尽快清理。")
+    else:
+        report.add(OK, "磁盘", f"剩余空间 {free / 1024 / 1024 / 1024:.1f} GB。")
+
+
+def _lock(home: Home, report: Checkup) -> None:
+    try:
+        with home_lock(home.config.lock_path, "hotline doctor"):
+            pass
+    except HomeBusyError as exc:
+        report.add(WARN, "运行锁", str(exc))

@@ -1,0 +1,146 @@
+"""What the clerk reads after a run: a closing summary in Chinese, also saved in the outbox
+(运行报告.txt, one section per run of the day) with the day's print list (打印清单.txt)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipeline.deadlines.clocks import Light
+from pipeline.home import Home
+from pipeline.safety.files import write_text_atomic
+from pipeline.store.ingest import IngestStats
+from pipeline.text import mask_numbers
+
+STATUS_TEXT = {
+    "archived": "已读入",
+    "partial": "部分读入，有问题的行见原因说明",
+    "failed": "无法读取，已放在一边",
+    "duplicate": "重复文件",
+}
+
+
+@dataclass
+class RunSummary:
+    as_of: str
+    started: str = ""
+    finished: str = ""
+    files: list[Any] = field(default_factory=list)  # batch.FileOutcome
+    busy: list[str] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reminders: int = 0
+    updates: int = 0  # returned 转送单 and 台账 edits applied
+    reminder_only: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    lights: dict[str, int] = field(default_factory=dict)
+    open_orders: int = 0
+    documents: list[str] = field(default_factory=list)
+    documents_error: str = ""
+    workbooks: list[str] = field(default_factory=list)
+    printable: str = ""  # the merged PDF of the day's forms
+    print_note: str = ""
+    chased: int = 0
+    calendar_warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # disk and permission trouble
+    notices: list[str] = field(default_factory=list)  # worth knowing, nothing failed
+    timings: dict[str, float] = field(default_factory=dict)
+    report: str = ""
+
+    def absorb(self, stats: IngestStats) -> None:
+        self.new += len(stats.new)
+        self.updated += len(stats.updated)
+        self.unchanged += stats.unchanged
+        self.reminders += len(stats.reminders)
+        self.reminder_only += stats.reminder_only
+        self.notes += stats.notes
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["files"] = [
+            {**asdict(f), "problems": [p.text() for p in f.problems]} for f in self.files
+        ]
+        return data
+
+    @property
+    def set_aside(self) -> list[Any]:
+        return [f for f in self.files if f.status in ("failed", "partial")]
+
+
+def summary_text(s: dict[str, Any]) -> str:
+    """The closing summary of one run (from its JSON form, as stored)."""
+    day = s["as_of"]
+    files = s["files"]
+    lines = [f"运行日期 {day}（灯按此日期计算），{s['started']} 开始，{s['finished']} 结束。", ""]
+    lines.append(f"一、收件：处理文件 {len(files)} 个。")
+    for f in files:
+        count = f"，{f['orders']} 条记录" if f["orders"] else ""
+        why = f"（{f['reason']}）" if f["status"] == "duplicate" and f["reason"] else ""
+        lines.append(f"  · {f['name']}：{STATUS_TEXT[f['status']]}{why}{count}")
+    if not files:
+        lines.append("  · 收件箱中没有新文件。")
+    lines.append(
+        f"  新工单 {s['new']} 张，更新 {s['updated']} 张，催单 {s['reminders']} 次，"
+        f"内容未变 {s['unchanged']} 条。"
+    )
+    if s.get("updates"):
+        lines.append(f"  退回的转送单、台账中填写的办理情况：{s['updates']} 项已登记。")
+    for no in s["reminder_only"]:
+        lines.append(f"  ！收到催单但没有原工单：{no}（已按催单建立记录，请向区热线办索取原工单）")
+    aside = [f for f in files if f["status"] in ("failed", "partial")]
+    if aside:
+        lines.append(f"  放在一边的文件 {len(aside)} 个（在 failed/{day}/，旁边有“原因”说明）：")
+        for f in aside:
+            reason = f["reason"] or "；".join(f["problems"][:3])
+            more = "等" if len(f["problems"]) > 3 else ""
+            lines.append(f"    - {f['name']}：{mask_numbers(reason)}{more}")
+    for name in s["busy"]:
+        lines.append(f"  · {name}：仍在写入（复制未完成），留待下次处理")
+    for item in s["ignored"]:
+        lines.append(f"  · 未处理：{item}")
+    for note in s["notes"]:
+        lines.append(f"  注意：{note}")
+    lights = s["lights"]
+    lines += [
+        "",
+        f"二、灯（截至 {day}，在办工单 {s['open_orders']} 张）：" + "，".join(
+            f"{light.value} {lights.get(light.value, 0)}" for light in Light
+        ),
+        "",
+        f"三、输出（outbox/{day}/）：",
+        f"  转送单 {len(s['documents'])} 份" + ("（转送单/）" if s["documents"] else ""),
+    ]
+    if s["documents_error"]:
+        lines.append(f"  ！{s['documents_error']}（未生成的转送单会在下次运行时补上）")
+    for book in s["workbooks"]:
+        lines.append(f"  {book}")
+    if s.get("printable"):
+        lines.append(f"  {s['printable'].split('/', 1)[-1]}（当天全部新文书合并，可一次打印）")
+    if s.get("print_note"):
+        lines.append(f"  {s['print_note']}")
+    lines.append(f"  需督办 {s['chased']} 件（黄灯、红灯、超时），见督办日报。")
+    notes = [*s.get("errors", []), *s.get("notices", []), *s["calendar_warnings"]]
+    if notes:
+        lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
+    return "\n".join(lines)
+
+
+def write_day_report(home: Home, day: str) -> str:
+    """Rewrite 运行报告.txt and 打印清单.txt of a day from the stored runs and documents."""
+    store = home.store()
+    with store.read() as conn:
+        runs = store.runs_on(conn, day)
+        docs = store.documents_on(conn, day)
+    out = home.config.outbox / day
+    parts = ["北站街道“12345”市民服务热线 工单处理运行报告", ""]
+    for i, run in enumerate(runs, 1):
+        parts += [f"—— 第 {i} 次运行 ——", summary_text(run["summary"]), ""]
+    report = out / "运行报告.txt"
+    write_text_atomic(report, "\n".join(parts), home.config.staging)
+    if docs:
+        listing = [f"{day} 需打印的文件（共 {len(docs)} 份，在 outbox/{day}/ 中）", ""]
+        listing += [f"{i}. {d['path'].split('/', 1)[1]}" for i, d in enumerate(docs, 1)]
+        write_text_atomic(out / "打印清单.txt", "\n".join(listing) + "\n", home.config.staging)
+    return report.relative_to(home.config.outbox).as_posix()

@@ -1,0 +1,1 @@
+"""Realistic district exports (the sample generator) and the demo home built from them."""

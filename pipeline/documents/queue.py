@@ -1,0 +1,174 @@
+"""Documents stage: keep the promises the store made (queued 转送单 and 申请表), one file each.
+
+A document is queued in the same transaction as the event that calls for it, and marked
+written only after its file has been renamed into place and flushed to disk; a kill in
+between means it is written again, to the same name, by the next run: never lost, never two.
+Large batches are rendered on both cores.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.deadlines.state import deadlines_for
+from pipeline.documents.contexts import application_context, transfer_context
+from pipeline.documents.engine import (
+    EXCLUDE_FORM,
+    OBJECTIVE_FORM,
+    TRANSFER_FORM,
+    PreparedTemplate,
+    prepared,
+    template_path,
+)
+from pipeline.home import Home, open_home
+from pipeline.model import FIELD_LABELS, REQUEST_KINDS
+from pipeline.safety import faults
+from pipeline.safety.files import sync_all, write_bytes_atomic
+from pipeline.safety.locking import forget_inherited_locks
+
+MARKERS = {"转送单": "", "转送单-催单": "催单", "转送单-更新": "重新签发"}
+TEMPLATES = {
+    "转送单": TRANSFER_FORM, "转送单-催单": TRANSFER_FORM, "转送单-更新": TRANSFER_FORM,
+    "申请表-不纳入测评范围": EXCLUDE_FORM, "申请表-客观件": OBJECTIVE_FORM,
+}
+CHUNK = 250  # documents per flush to disk and per commit of their "written" marks
+PARALLEL_FROM = 600  # below this, starting workers costs more than it saves
+
+Job = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]  # document, order, event
+
+
+@dataclass
+class RenderResult:
+    written: list[str] = field(default_factory=list)  # paths relative to the outbox
+    error: str = ""
+
+
+def _notes(event: dict[str, Any] | None) -> tuple[str, str]:
+    """What a re-issued 转送单 says about why: the 催单, or the fields the district changed."""
+    if event is None:
+        return "", ""
+    detail = event["detail"]
+    if event["kind"] == "reminder":
+        number = detail.get("number", "")
+        when = str(detail.get("reminder_time", "")).replace("T", " ")
+        text = str(detail.get("content") or "").strip()
+        return f"第{number}次催单（{when}）" + (f"：{text}" if text else ""), ""
+    if event["kind"] == "updated":
+        names = "、".join(FIELD_LABELS.get(k, k) for k in detail.get("changes", {}))
+        return "", f"重新签发：区热线办更改了{names}，以本单为准。"
+    return "", ""
+
+
+class _Renderer:
+    def __init__(self, home: Home) -> None:
+        self.home = home
+        self.calc = home.calculator()
+        self.templates: dict[str, PreparedTemplate] = {}
+
+    def template(self, kind: str) -> PreparedTemplate:
+        name = TEMPLATES[kind]
+        if name not in self.templates:
+            self.templates[name] = prepared(template_path(self.home.config.templates, name))
+        return self.templates[name]
+
+    def context(self, doc: dict[str, Any], order: dict[str, Any],
+                event: dict[str, Any] | None) -> dict[str, Any]:
+        config = self.home.config
+        if doc["kind"].startswith("申请表"):
+            detail = event["detail"] if event else {}
+            kind = detail.get("kind", order["request_type"])
+            return application_context(
+                order, config, request_no=detail.get("number", order["request_no"]),
+                reason=detail.get("reason", order["request_reason"]),
+                kind_label=REQUEST_KINDS.get(kind, ""),
+                on=(event["at"][:10] if event else doc["run_date"]),
+            )
+        reminder_note, update_note = _notes(event)
+        return transfer_context(
+            order, deadlines_for(order, self.calc), config, marker=MARKERS.get(doc["kind"], ""),
+            reminder_note=reminder_note, update_note=update_note,
+        )
+
+    def write(self, jobs: list[Job]) -> tuple[list[tuple[int, str]], str]:
+        """Render and write one chunk: the (id, path) written, and the error that stopped it."""
+        done: list[tuple[int, str]] = []
+        for doc, order, event in jobs:
+            try:
+                data = self.template(doc["kind"]).render(self.context(doc, order, event))
+            except Exception as exc:  # a broken office template must not stop the night's run
+                return done, (f"{TEMPLATES.get(doc['kind'], doc['kind'])} 模板无法使用"
+                              f"（{type(exc).__name__}: {exc}），请运行 hotline templates check")
+            faults.checkpoint("render")
+            config = self.home.config
+            write_bytes_atomic(config.outbox / doc["path"], data, config.staging, durable=False)
+            done.append((doc["id"], doc["path"]))
+        return done, ""
+
+
+# A worker's renderer, made once per worker process.
+_WORKER: _Renderer | None = None
+
+
+def _worker_init(home_path: str) -> None:
+    global _WORKER  # noqa: PLW0603 - one per worker process
+    forget_inherited_locks()
+    _WORKER = _Renderer(open_home(Path(home_path)))
+
+
+def _worker_write(jobs: list[Job]) -> tuple[list[tuple[int, str]], str]:
+    assert _WORKER is not None
+    return _WORKER.write(jobs)
+
+
+def _chunks(jobs: list[Job]) -> Iterator[list[Job]]:
+    for start in range(0, len(jobs), CHUNK):
+        yield jobs[start:start + CHUNK]
+
+
+def render_pending(home: Home, progress: Callable[[int], None] | None = None) -> RenderResult:
+    """Write every queued document; a template error stops rendering, not the run."""
+    store = home.store()
+    result = RenderResult()
+    with store.read() as conn:
+        pending = store.pending_documents(conn)
+        if not pending:
+            return result
+        events = store.events_by_id(conn, {d["event_id"] for d in pending})
+        orders = store.get_orders(conn, {d["order_no"] for d in pending})
+    jobs: list[Job] = [(d, orders[d["order_no"]], events.get(d["event_id"])) for d in pending]
+    for done, error in _render(home, jobs):
+        sync_all()  # on disk before the store says so
+        _mark(home, [i for i, _ in done])
+        result.written += [path for _, path in done]
+        if progress:
+            progress(len(done))
+        if error:
+            result.error = error
+            break
+    return result
+
+
+def _render(home: Home, jobs: list[Job]) -> Iterator[tuple[list[tuple[int, str]], str]]:
+    cores = os.cpu_count() or 1
+    if len(jobs) < PARALLEL_FROM or cores < 2:
+        renderer = _Renderer(home)
+        for chunk in _chunks(jobs):
+            yield renderer.write(chunk)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ctx.Pool(min(2, cores), initializer=_worker_init, initargs=(str(home.path),)) as pool:
+        yield from pool.imap(_worker_write, _chunks(jobs))
+
+
+def _mark(home: Home, done: list[int]) -> None:
+    if not done:
+        return
+    store = home.store()
+    with store.begin() as conn:
+        store.mark_documents_written(conn, done)

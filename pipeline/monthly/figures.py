@@ -1,0 +1,177 @@
+"""绩效考核 (seed §三(一)5): the month's figures per department and in total.
+
+The district's scoring rules are not in the seed (spec §5), so these are the figures 12345
+assessments are built from, each defined on the workbook's notes sheet (DEFINITIONS below).
+Orders whose Annex 3 / 4 request was approved are shown apart and left out of every rate.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pipeline.deadlines.clocks import Light
+from pipeline.deadlines.state import OrderState
+from pipeline.errors import HotlineError
+from pipeline.model import REQUEST_APPROVED, RESULTS
+
+TOTAL = "合计"
+UNASSIGNED = "（未分派）"
+
+DEFINITIONS = [
+    ("受理数", "考核月内区热线办派单（转交日期在该月）的工单数，含不纳入考核的工单。"),
+    ("不纳入考核", "经区里批准不纳入测评范围（附件3）或认定为客观件（附件4）的工单数，"
+                   "不计入下列各项比率；申请中、未批准的照常计入。"),
+    ("考核件数", "受理数减去不纳入考核的工单数。以下各项都在考核件数中统计。"),
+    ("先行联系应办", "考核件数中，先行联系期限（派单后第1个工作日）已到（不晚于统计日）或已联系的工单数。"),
+    ("先行联系按时", "先行联系时间不晚于先行联系期限的工单数。"),
+    ("先行联系按时率", "先行联系按时 ÷ 先行联系应办。"),
+    ("办结应办", "考核件数中，办理时限（红灯日，含批准的延期）已到或已办结的工单数。"),
+    ("按时办结", "办结时间不晚于红灯日的工单数。"),
+    ("按时办结率", "按时办结 ÷ 办结应办。"),
+    ("超时", "截至统计日办理灯为“超时”的工单数（未办结且已过红灯日，或办结时已超时）。"),
+    ("已办结", "已记录办理结果的工单数。"),
+    ("实际解决 … 未解决", "已办结工单按“是否解决”分列的件数。"),
+    ("解决率", "实际解决 ÷ 已办结。"),
+    ("已回访", "已回访的工单数（回访不满意、重新办理的，以最近一次回访为准）。"),
+    ("满意率", "（满意 + 基本满意）÷ 已回访。"),
+    ("催单件数", "被催单的工单数（同一工单多次催单只算一件）；催单次数另列。"),
+    ("统计日", "按哪一天计算期限是否已到、灯的颜色；默认为运行 hotline assess 的当天。"),
+]
+
+
+def ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+@dataclass
+class Figures:
+    """One department's (or the total's) figures for the month."""
+
+    name: str
+    received: int = 0
+    excluded: int = 0
+    counted: int = 0
+    contact_due: int = 0
+    contact_on_time: int = 0
+    handling_due: int = 0
+    handled_on_time: int = 0
+    overdue: int = 0
+    handled: int = 0
+    results: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RESULTS, 0))
+    visited: int = 0
+    satisfied: int = 0
+    reminded: int = 0
+    reminders: int = 0
+
+    @property
+    def contact_rate(self) -> float | None:
+        return ratio(self.contact_on_time, self.contact_due)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return ratio(self.handled_on_time, self.handling_due)
+
+    @property
+    def solved_rate(self) -> float | None:
+        return ratio(self.results["实际解决"], self.handled)
+
+    @property
+    def satisfaction_rate(self) -> float | None:
+        return ratio(self.satisfied, self.visited)
+
+    def add(self, state: OrderState) -> None:
+        row = state.row
+        self.received += 1
+        if row["request_status"] == REQUEST_APPROVED:
+            self.excluded += 1
+            return
+        self.counted += 1
+        fc, h = state.deadlines.first_contact, state.deadlines.handling
+        contacted, done = state.first_contact_on, state.handling_closed_on
+        if contacted is not None or fc.red <= state.as_of:
+            self.contact_due += 1
+            self.contact_on_time += contacted is not None and fc.on_time(contacted)
+        if done is not None or h.red <= state.as_of:
+            self.handling_due += 1
+            self.handled_on_time += done is not None and h.on_time(done)
+        self.overdue += state.light is Light.OVERDUE
+        if row["result"]:
+            self.handled += 1
+            self.results[row["result"]] += 1
+        if row["satisfaction"]:
+            self.visited += 1
+            self.satisfied += row["satisfaction"] in ("满意", "基本满意")
+        reminders = int(row["reminders"] or 0)
+        self.reminded += reminders > 0
+        self.reminders += reminders
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "received": self.received, "excluded": self.excluded,
+            "counted": self.counted, "contact_due": self.contact_due,
+            "contact_on_time": self.contact_on_time, "contact_rate": self.contact_rate,
+            "handling_due": self.handling_due, "handled_on_time": self.handled_on_time,
+            "on_time_rate": self.on_time_rate, "overdue": self.overdue, "handled": self.handled,
+            "results": dict(self.results), "solved_rate": self.solved_rate,
+            "visited": self.visited, "satisfied": self.satisfied,
+            "satisfaction_rate": self.satisfaction_rate, "reminded": self.reminded,
+            "reminders": self.reminders,
+        }
+
+
+@dataclass
+class Assessment:
+    month: str  # YYYY-MM
+    as_of: date
+    departments: list[Figures]
+    total: Figures
+    by_kind: list[Figures]
+    excluded: list[OrderState]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "month": self.month, "as_of": self.as_of.isoformat(),
+            "total": self.total.as_json(),
+            "departments": [f.as_json() for f in self.departments],
+            "kinds": [f.as_json() for f in self.by_kind],
+            "excluded": [s.row["order_no"] for s in self.excluded],
+        }
+
+
+def month_bounds(month: str) -> tuple[date, date]:
+    """First day of the month and first day of the next; a month not written YYYY-MM is
+    refused with the clerk's message."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        raise HotlineError(f"月份“{month}”无法识别，请写成 2026-11 的形式。")
+    year, mon = (int(x) for x in month.split("-"))
+    start = date(year, mon, 1)
+    end = date(year + (mon == 12), mon % 12 + 1, 1)
+    return start, end
+
+
+def assess(states: Iterable[OrderState], month: str, as_of: date) -> Assessment:
+    """Figures for the orders dispatched in `month`, evaluated as of `as_of`."""
+    start, end = month_bounds(month)
+    total = Figures(TOTAL)
+    departments: dict[str, Figures] = {}
+    kinds: dict[str, Figures] = {}
+    excluded = []
+    for state in states:
+        dispatched = state.row["dispatch_time"][:10]
+        if not start.isoformat() <= dispatched < end.isoformat():
+            continue
+        name = state.row["department"] or UNASSIGNED
+        departments.setdefault(name, Figures(name)).add(state)
+        kinds.setdefault(state.row["kind"], Figures(state.row["kind"])).add(state)
+        total.add(state)
+        if state.row["request_status"] == REQUEST_APPROVED:
+            excluded.append(state)
+    ordered = sorted(departments.values(), key=lambda f: (f.name == UNASSIGNED, f.name))
+    kind_order = ["一般", "紧急", "夜间特殊", "信访"]
+    by_kind = sorted(kinds.values(), key=lambda f: kind_order.index(f.name)
+                     if f.name in kind_order else 99)
+    return Assessment(month, as_of, ordered, total, by_kind, excluded)

@@ -1,0 +1,1 @@
+"""What keeps work from being lost: atomic files, the home's lock, backups, fault points."""

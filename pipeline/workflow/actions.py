@@ -1,0 +1,362 @@
+"""The stage verbs: 处置 assign, 受理 contact, 办理 handle, 回访 visit, extend, the Annex 3/4
+requests and their decision, close. Each refuses what makes no sense for the order's state,
+changes the order, and records an event, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from pipeline import clock
+from pipeline.errors import OrderNotFoundError, StageError
+from pipeline.home import Home, current_user
+from pipeline.model import (
+    REQUEST_APPROVED,
+    REQUEST_KINDS,
+    REQUEST_PENDING,
+    REQUEST_REJECTED,
+    RESULTS,
+    SATISFACTION,
+    Status,
+    file_stem,
+)
+from pipeline.normalise import clean_text, normalise_phone
+from pipeline.store import schema
+from pipeline.text import show_time
+from pipeline.workflow.lookup import find_order_no
+
+FINISHED = (Status.CLOSED, Status.ARCHIVED)
+APPLICATION_DOCS = {"exclude": "申请表-不纳入测评范围", "objective": "申请表-客观件"}
+
+
+def stamp(moment: datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+@dataclass
+class Outcome:
+    order_no: str
+    summary: str
+    document: str = ""  # outbox-relative path of a form this step queued
+
+
+class Stages:
+    """Stage commands for one home, by one person (`actor`), from one source."""
+
+    def __init__(self, home: Home, *, actor: str | None = None, source: str = "命令行",
+                 now: datetime | None = None) -> None:
+        self.home = home
+        self.store = home.store()
+        self.actor = actor or current_user()
+        self.source = source
+        self.now = (now or clock.now()).replace(microsecond=0)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+            return
+        with self.store.begin() as fresh:
+            yield fresh
+
+    def _order(self, conn: Connection, order_text: str) -> dict[str, Any]:
+        number = find_order_no(order_text)
+        row = self.store.get_order(conn, number)
+        if row is None:
+            raise OrderNotFoundError(f"没有编号为 {number} 的工单。请用 hotline list 查看全部工单。")
+        return row
+
+    def _event(self, conn: Connection, row: dict[str, Any], kind: str, summary: str,
+               detail: dict[str, Any] | None = None) -> int:
+        return self.store.add_event(conn, row["order_no"], kind, summary, source=self.source,
+                                    actor=self.actor, detail=detail, at=stamp(self.now))
+
+    def _update(self, conn: Connection, row: dict[str, Any], values: dict[str, Any]) -> None:
+        self.store.update_order(conn, row["order_no"], {**values, "updated_at": stamp(self.now)})
+
+    @staticmethod
+    def _not_finished(row: dict[str, Any], what: str) -> None:
+        if row["status"] in FINISHED:
+            raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{what}。")
+
+    def _moment(self, at: datetime | None, row: dict[str, Any], what: str) -> datetime:
+        moment = (at or self.now).replace(microsecond=0)
+        dispatched = datetime.fromisoformat(row["dispatch_time"])
+        if moment < dispatched:
+            raise StageError(
+                f"{what}时间 {show_time(stamp(moment))} 早于派单时间 {show_time(row['dispatch_time'])}，"
+                "请核对。"
+            )
+        if moment.date() > self.now.date():
+            raise StageError(f"{what}时间 {show_time(stamp(moment))} 还没有到，请核对。")
+        return moment
+
+    # -- 处置 -------------------------------------------------------------------------------
+
+    def assign(self, order_text: str, department: str, instruction: str = "",
+               conn: Connection | None = None) -> Outcome:
+        department = clean_text(department, multiline=False)
+        known = self.home.config.departments
+        if known and department not in known:
+            raise StageError(
+                f"“{department}”不在承办部门名单中。名单：{'、'.join(known)}。"
+                "如需新增部门，请在 hotline.toml 的 [departments] 中加入。"
+            )
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "分派")
+            if row["department"] == department and not instruction:
+                return Outcome(row["order_no"], f"已分派给{department}，无需重复")
+            before = row["department"]
+            values: dict[str, Any] = {"department": department}
+            if instruction:
+                values["instruction"] = clean_text(instruction)
+            if row["status"] == Status.NEW:
+                values["status"] = Status.IN_HAND
+            self._update(c, row, values)
+            verb = f"改派：{before} → {department}" if before else f"分派给{department}"
+            note = f"；领导批示：{clean_text(instruction)}" if instruction else ""
+            self._event(c, row, "assigned", f"处置：{verb}{note}",
+                        {"department": department, "before": before, "instruction": instruction})
+        return Outcome(row["order_no"], verb)
+
+    # -- 受理：先行联系 --------------------------------------------------------------------
+
+    def contact(self, order_text: str, at: datetime | None = None, note: str = "",
+                conn: Connection | None = None) -> Outcome:
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "记录先行联系")
+            moment = self._moment(at, row, "先行联系")
+            if row["first_contact_at"]:
+                if row["first_contact_at"] == stamp(moment):
+                    return Outcome(row["order_no"], "先行联系已记录，无需重复")
+                raise StageError(
+                    f"工单 {row['order_no']} 已于 {show_time(row['first_contact_at'])} 记录先行联系，"
+                    "不能再记一次。"
+                )
+            self._update(c, row, {"first_contact_at": stamp(moment),
+                                  "first_contact_note": clean_text(note)})
+            extra = f"：{clean_text(note)}" if note else ""
+            self._event(c, row, "contacted", f"先行联系来电人（{show_time(stamp(moment))}）{extra}",
+                        {"at": stamp(moment)})
+        return Outcome(row["order_no"], f"先行联系 {show_time(stamp(moment))}")
+
+    # -- 办理 -------------------------------------------------------------------------------
+
+    def handle(self, order_text: str, result: str, notes: str = "", handler: str = "",
+               handler_phone: str = "", at: datetime | None = None,
+               replied_within_day: bool | None = None,
+               conn: Connection | None = None) -> Outcome:
+        if result not in RESULTS:
+            raise StageError(f"办理结果“{result}”无法识别，应为：{'、'.join(RESULTS)}。")
+        phone = normalise_phone(handler_phone) if handler_phone else ""
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            # What is not given keeps what an earlier report said (a 台账 edit gives only
+            # the result).
+            values = {
+                "result": result,
+                "handling_notes": clean_text(notes) or row["handling_notes"],
+                "handler": clean_text(handler, multiline=False) or row["handler"],
+                "handler_phone": phone or row["handler_phone"],
+            }
+            if replied_within_day is not None:
+                values["replied_within_day"] = replied_within_day
+            same = all(row.get(k) == v for k, v in values.items())
+            if row["status"] in FINISHED or row["status"] == Status.VISITED:
+                if same:
+                    return Outcome(row["order_no"], "办理结果已记录，无需重复")
+                raise StageError(
+                    f"工单 {row['order_no']} 已{row['status'][1:]}，不能再记录办理结果。"
+                    "如回访不满意需重新办理，请用 hotline visit … --satisfaction 不满意。"
+                )
+            if row["status"] == Status.HANDLED and same:
+                return Outcome(row["order_no"], "办理结果已记录，无需重复")
+            moment = self._moment(at, row, "办结")
+            values["handled_at"] = stamp(moment)
+            values["status"] = Status.HANDLED
+            self._update(c, row, values)
+            who = f"，经办人 {values['handler']}" if values["handler"] else ""
+            self._event(c, row, "handled", f"办理：{result}{who}（{show_time(stamp(moment))}）",
+                        {"result": result, "notes": values["handling_notes"],
+                         "handler": values["handler"], "at": stamp(moment)})
+        return Outcome(row["order_no"], f"办结：{result}")
+
+    def note_handling(self, order_text: str, notes: str, handler: str = "",
+                      handler_phone: str = "", conn: Connection | None = None) -> Outcome:
+        """处理情况 reported without a result yet: recorded, the clock keeps running."""
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "记录处理情况")
+            text = clean_text(notes)
+            if text == row["handling_notes"]:
+                return Outcome(row["order_no"], "处理情况已记录，无需重复")
+            values = {"handling_notes": text}
+            if handler:
+                values["handler"] = clean_text(handler, multiline=False)
+            if handler_phone:
+                values["handler_phone"] = normalise_phone(handler_phone)
+            self._update(c, row, values)
+            self._event(c, row, "progress", "承办部门反馈处理情况（尚未勾选是否解决）",
+                        {"notes": text})
+        return Outcome(row["order_no"], "已记录处理情况，尚未办结")
+
+    # -- 回访 -------------------------------------------------------------------------------
+
+    def visit(self, order_text: str, satisfaction: str, note: str = "",
+              at: datetime | None = None, conn: Connection | None = None) -> Outcome:
+        if satisfaction not in SATISFACTION:
+            raise StageError(f"满意度“{satisfaction}”无法识别，应为：{'、'.join(SATISFACTION)}。")
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "回访")
+            if row["status"] != Status.HANDLED:
+                raise StageError(f"工单 {row['order_no']} 还没有办结（状态：{row['status']}），"
+                                 "请先记录办理结果（hotline handle）再回访。")
+            moment = self._moment(at, row, "回访")
+            extra = f"：{clean_text(note)}" if note else ""
+            if satisfaction == "不满意":
+                return self._reopen(c, row, moment, extra)
+            self._update(c, row, {"satisfaction": satisfaction, "visited_at": stamp(moment),
+                                  "status": Status.VISITED})
+            self._event(c, row, "visited", f"回访：{satisfaction}{extra}",
+                        {"satisfaction": satisfaction, "at": stamp(moment)})
+        return Outcome(row["order_no"], f"回访：{satisfaction}")
+
+    def _reopen(self, c: Connection, row: dict[str, Any], moment: datetime, extra: str) -> Outcome:
+        """不满意: back to handling, with the second-handling clock from the visit date."""
+        rules = self.home.rules
+        self._update(c, row, {
+            "satisfaction": "不满意", "visited_at": stamp(moment), "status": Status.IN_HAND,
+            "handled_at": None, "result": "", "reopened_on": moment.date().isoformat(),
+            "reopen_count": int(row["reopen_count"] or 0) + 1, "extension_days": 0,
+        })
+        self._event(c, row, "reopened",
+                    f"回访不满意{extra}，重新办理：{rules.second_handling_label}时限"
+                    f"{rules.second_handling_red}个工作日（自{moment.date().isoformat()}起算）",
+                    {"satisfaction": "不满意", "previous_result": row["result"],
+                     "previous_handled_at": row["handled_at"], "at": stamp(moment)})
+        return Outcome(row["order_no"], "回访不满意，已退回重新办理")
+
+    # -- 延期 -------------------------------------------------------------------------------
+
+    def extend(self, order_text: str, days: int, reason: str,
+               conn: Connection | None = None) -> Outcome:
+        if days < 1:
+            raise StageError("延期天数应为正整数。")
+        if not clean_text(reason):
+            raise StageError("请用 --reason 写明延期理由（经谁批准）。")
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "延期")
+            if row["status"] != Status.NEW and row["status"] != Status.IN_HAND:
+                raise StageError(f"工单 {row['order_no']} 已办结，无需延期。")
+            total = int(row["extension_days"] or 0) + days
+            petition = self.home.rules.is_petition(row["kind"])
+            cap = self.home.rules.petition.max_extension
+            if petition and total > cap:
+                raise StageError(
+                    f"信访件延期累计不得超过{cap}日（《信访工作条例》），"
+                    f"已延期{row['extension_days']}日，本次最多再延{cap - int(row['extension_days'])}日。"
+                )
+            self._update(c, row, {"extension_days": total})
+            unit = "日" if petition else "个工作日"
+            self._event(c, row, "extended", f"延期{days}{unit}（累计{total}{unit}）：{clean_text(reason)}",
+                        {"days": days, "total": total, "reason": clean_text(reason)})
+        return Outcome(row["order_no"], f"延期{days}{unit}")
+
+    # -- 附件3、4 申请 -----------------------------------------------------------------------
+
+    def request(self, order_text: str, kind: str, reason: str, run_date: date | None = None,
+                conn: Connection | None = None) -> Outcome:
+        """Record an Annex 3 (exclude) or Annex 4 (objective) request and queue its form."""
+        label = REQUEST_KINDS[kind]
+        reason = clean_text(reason)
+        if not reason:
+            raise StageError("请用 --reason 写明申请理由，申请表上要填写。")
+        day = (run_date or self.now.date()).isoformat()
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            if row["request_status"] in (REQUEST_PENDING, REQUEST_APPROVED):
+                raise StageError(
+                    f"工单 {row['order_no']} 已有{REQUEST_KINDS.get(row['request_type'], '')}申请"
+                    f"（{row['request_status']}），不能重复申请。"
+                )
+            number = self._next_request_no(c, kind)
+            self._update(c, row, {"request_type": kind, "request_reason": reason,
+                                  "request_status": REQUEST_PENDING, "request_no": number})
+            event = self._event(c, row, "requested", f"申请{label}（{number}）：{reason}",
+                                {"kind": kind, "reason": reason, "number": number})
+            path = f"{day}/申请表/{file_stem(row['order_no'])}-{label}.docx"
+            self.store.queue_document(c, row["order_no"], APPLICATION_DOCS[kind], event, day, path)
+        return Outcome(row["order_no"], f"已申请{label}（{number}），在审批前照常考核", path)
+
+    def _next_request_no(self, conn: Connection, kind: str) -> str:
+        year = self.now.year
+        prefix = f"{REQUEST_KINDS[kind][:3]}-{year}-"
+        count = conn.execute(
+            select(func.count()).select_from(schema.orders)
+            .where(schema.orders.c.request_no.startswith(prefix))
+        ).scalar_one()
+        return f"{prefix}{int(count) + 1:03d}"
+
+    def decide(self, order_text: str, approved: bool, note: str = "",
+               conn: Connection | None = None) -> Outcome:
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            if row["request_status"] != REQUEST_PENDING:
+                raise StageError(f"工单 {row['order_no']} 没有待审批的申请。")
+            status = REQUEST_APPROVED if approved else REQUEST_REJECTED
+            label = REQUEST_KINDS[row["request_type"]]
+            self._update(c, row, {"request_status": status})
+            extra = f"：{clean_text(note)}" if note else ""
+            effect = "，不计入考核" if approved else "，照常考核"
+            self._event(c, row, "decided",
+                        f"区里审批{label}申请（{row['request_no']}）：{status}{effect}{extra}",
+                        {"approved": approved, "number": row["request_no"]})
+        return Outcome(row["order_no"], f"{label}申请{status}")
+
+    # -- 结案 -------------------------------------------------------------------------------
+
+    def close(self, order_text: str, at: datetime | None = None,
+              conn: Connection | None = None) -> Outcome:
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            self._not_finished(row, "结案")
+            if not row["result"] or row["status"] not in (Status.HANDLED, Status.VISITED):
+                raise StageError(
+                    f"工单 {row['order_no']} 还没有办理结果，不能结案。"
+                    "请先用 hotline handle 记录办理结果。"
+                )
+            moment = self._moment(at, row, "结案")
+            self._update(c, row, {"status": Status.CLOSED, "closed_at": stamp(moment)})
+            unvisited = "（未回访）" if row["status"] != Status.VISITED else ""
+            self._event(c, row, "closed", f"结案{unvisited}", {"at": stamp(moment)})
+        return Outcome(row["order_no"], "已结案" + unvisited)
+
+
+def apply_changes(stages: Stages, conn: Connection, update: Any) -> None:
+    """Changes from a returned 转送单 or an edited 台账, in stage order."""
+    changes = update.changes
+    number = update.order_no
+    if changes.get("department"):
+        stages.assign(number, changes["department"], conn=conn)
+    if changes.get("first_contact_at"):
+        stages.contact(number, changes["first_contact_at"], conn=conn)
+    if changes.get("result"):
+        stages.handle(number, changes["result"], changes.get("handling_notes", ""),
+                      changes.get("handler", ""), changes.get("handler_phone", ""),
+                      replied_within_day=changes.get("replied_within_day"), conn=conn)
+    elif changes.get("handling_notes"):
+        stages.note_handling(number, changes["handling_notes"], changes.get("handler", ""),
+                             changes.get("handler_phone", ""), conn=conn)
+    if changes.get("satisfaction"):
+        stages.visit(number, changes["satisfaction"], conn=conn)

@@ -1,0 +1,122 @@
+"""Reading orders back: `list` and `show`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pipeline.deadlines.state import OrderState, state_of
+from pipeline.errors import OrderNotFoundError
+from pipeline.home import Home
+from pipeline.model import Status
+from pipeline.normalise import InvalidValueError, normalise_order_no
+from pipeline.text import show_time
+
+
+def order_states(home: Home, as_of: date, *, only_open: bool = False) -> list[OrderState]:
+    store = home.store()
+    calc = home.calculator()
+    with store.read() as conn:
+        rows = store.orders(conn, statuses=Status.OPEN if only_open else None)
+    return [state_of(r, calc, as_of) for r in rows]
+
+
+def find_order_no(text: str) -> str:
+    """An order number as typed by a clerk (full-width, spaces) in normal form."""
+    try:
+        number = normalise_order_no(text)
+    except InvalidValueError as exc:
+        raise OrderNotFoundError(f"{exc}。") from exc
+    if not number:
+        raise OrderNotFoundError("请给出工单编号。")
+    return number
+
+
+def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
+    store = home.store()
+    number = find_order_no(order_text)
+    with store.read() as conn:
+        row = store.get_order(conn, number)
+        if row is None:
+            raise OrderNotFoundError(f"没有编号为 {number} 的工单。请用 hotline list 查看全部工单。")
+        events = store.events_for(conn, number)
+        documents = store.documents_for(conn, number)
+    state = state_of(row, home.calculator(), as_of)
+    data = state.as_json()
+    fc, h = state.deadlines.first_contact, state.deadlines.handling
+    data["as_of"] = as_of.isoformat()
+    data["handling"] = {
+        "notes": row["handling_notes"], "handler": row["handler"],
+        "handler_phone": row["handler_phone"], "replied_within_day": row["replied_within_day"],
+    }
+    data["instruction"] = row["instruction"]
+    data["clocks"] = [
+        {"name": "first_contact", "label": fc.label, "red": fc.red.isoformat(),
+         "light": state.first_contact_light.value,
+         "closed_on": state.first_contact_on.isoformat() if state.first_contact_on else None},
+        {"name": "handling", "label": h.label, "limit": h.limit_text,
+         "warning": h.warning.isoformat() if h.warning else None,
+         "yellow": h.yellow.isoformat() if h.yellow else None, "red": h.red.isoformat(),
+         "light": state.light.value,
+         "closed_on": state.handling_closed_on.isoformat() if state.handling_closed_on else None},
+    ]
+    data["history"] = [
+        {"at": e["at"], "kind": e["kind"], "summary": e["summary"], "source": e["source"],
+         "by": e["actor"]}
+        for e in events
+    ]
+    data["documents"] = [
+        {"kind": d["kind"], "path": f"outbox/{d['path']}", "written": d["written_at"] is not None}
+        for d in documents
+    ]
+    return data
+
+
+def render_detail(d: dict[str, Any]) -> str:
+    """`show` for a person: the order, its clocks, its history."""
+    lines = [
+        f"工单 {d['order_no']}　{d['kind']}工单" + (f"·{d['category']}" if d["category"] else "")
+        + f"　{d['priority']}　状态：{d['status']}",
+        f"来电人：{d['caller']}　电话：{d['phone']}　来电：{show_time(d['call_time'])}",
+        f"地址：{d['address']}",
+        f"派单：{show_time(d['dispatch_time'])}　{d['from_unit']}"
+        + (f"　{d['doc_no']}" if d["doc_no"] else ""),
+        f"内容：{d['content']}",
+        "",
+        f"承办部门：{d['department'] or '（未分派）'}"
+        + (f"　建议：{d['suggested_department']}"
+           if d["suggested_department"] and not d["department"] else ""),
+    ]
+    if d["instruction"]:
+        lines.append(f"领导批示：{d['instruction']}")
+    h = d["handling"]
+    if d["result"] or h["notes"]:
+        lines.append(f"办理结果：{d['result'] or '—'}　经办人：{h['handler'] or '—'} {h['handler_phone']}")
+        if h["notes"]:
+            lines.append(f"处理情况：{h['notes']}")
+    if d["satisfaction"]:
+        lines.append(f"回访满意度：{d['satisfaction']}")
+    if d["request"]:
+        r = d["request"]
+        kind = "不纳入测评范围" if r["type"] == "exclude" else "客观件"
+        lines.append(f"{kind}申请（{r['number']}）：{r['status']}，理由：{r['reason']}")
+    lines += ["", f"时限与灯（截至 {d['as_of']}）："]
+    for c in d["clocks"]:
+        closed = f"，{c['closed_on']} 完成" if c["closed_on"] else ""
+        if c["name"] == "first_contact":
+            lines.append(f"  先行联系：{c['red']} 前　{c['light']}{closed}")
+        else:
+            steps = "　".join(f"{n} {c[k]}" for n, k in (("预警", "warning"), ("黄灯", "yellow"))
+                             if c[k])
+            lines.append(f"  办理（{c['label']}，{c['limit']}）：{steps + '　' if steps else ''}"
+                         f"红灯 {c['red']}　{c['light']}{closed}")
+    for flag in d["flags"]:
+        lines.append(f"  ！{flag}")
+    lines += ["", "经过："]
+    for e in d["history"]:
+        by = f"（{e['by']}）" if e["by"] else ""
+        lines.append(f"  {show_time(e['at'])}　{e['summary']}{by}")
+    if d["documents"]:
+        lines += ["", "文书："]
+        lines += [f"  {doc['path']}" + ("" if doc["written"] else "（待生成）") for doc in d["documents"]]
+    return "\n".join(lines)
