@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 # Intake fields in the order of spec §2; the JSON keys of `list --json`.
 INTAKE_FIELDS = (
@@ -58,6 +59,77 @@ class Status:
 
 RESULTS = ("实际解决", "解释说明", "参考备案", "述求过高", "未解决")
 SATISFACTION = ("满意", "基本满意", "不满意")
+
+class OrderRow(TypedDict):
+    """One order as stored (the columns of store/schema.py `orders`)."""
+
+    order_no: str
+    caller: str
+    call_time: str | None
+    address: str
+    phone: str
+    dispatch_time: str
+    from_unit: str
+    doc_no: str
+    priority: str
+    kind: str
+    category: str
+    content: str
+    placeholder: bool
+    status: str
+    suggested_department: str
+    department: str
+    instruction: str
+    first_contact_at: str | None
+    first_contact_note: str
+    handled_at: str | None
+    result: str
+    handling_notes: str
+    handler: str
+    handler_phone: str
+    replied_within_day: bool | None
+    visited_at: str | None
+    satisfaction: str
+    closed_at: str | None
+    archived_at: str | None
+    extension_days: int
+    reopened_on: str | None
+    reopen_count: int
+    reminders: int
+    last_reminder_at: str | None
+    request_type: str
+    request_reason: str
+    request_status: str
+    request_no: str
+    source_file: str
+    created_at: str
+    updated_at: str
+
+
+class EventRow(TypedDict):
+    """One recorded event of an order (`events`), its detail decoded."""
+
+    id: int
+    order_no: str
+    at: str
+    kind: str
+    summary: str
+    detail: dict[str, Any]
+    source: str
+    actor: str
+
+
+class DocumentRow(TypedDict):
+    """A document promised for an event (`documents`); written once `written_at` is set."""
+
+    id: int
+    order_no: str
+    kind: str
+    event_id: int
+    run_date: str
+    path: str
+    written_at: str | None
+
 
 REQUEST_KINDS = {
     "exclude": "不纳入测评范围",

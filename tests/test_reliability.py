@@ -96,7 +96,7 @@ def test_a_full_disk_while_filing_an_original(home: Path, hotline: Hotline,
                                               seed_files: list[Path],
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     drop(home, *seed_files)
-    monkeypatch.setattr("pipeline.batch.run.file_away", enospc)
+    monkeypatch.setattr("pipeline.batch.inbox.file_away", enospc)
 
     full = hotline.run()
 

@@ -87,7 +87,7 @@ def _store(home: Home, report: Checkup) -> bool:
         return False
     with store.read() as conn:
         total = store.count_orders(conn)
-        version = conn.exec_driver_sql("SELECT max(version) FROM schema_migrations").scalar()
+        version = store.schema_version(conn)
     where = sqlite_path(home.config.database_url) or home.config.database_url
     report.add(OK, "数据库", f"完好（{where}），共 {total} 张工单，结构版本 {version}/{latest_version()}。")
     return True
@@ -116,20 +116,20 @@ def _work_left(home: Home, report: Checkup, today: date) -> None:
     store = home.store()
     with store.read() as conn:
         pending = store.pending_documents(conn)
-        runs = conn.exec_driver_sql(
-            "SELECT started_at, status FROM runs ORDER BY id DESC LIMIT 1").first()
+        last_run = store.last_run(conn)
     if pending:
         report.add(WARN, "文书", f"{len(pending)} 份文书尚未生成（上次运行中断或模板出错），"
                                "运行 hotline run 即可补上；如仍不行，运行 hotline templates check。")
-    if runs is None:
+    if last_run is None:
         report.add(WARN, "运行", "还没有运行过 hotline run。")
         return
-    last = datetime.fromisoformat(runs[0]).date()
+    started, status = last_run["started_at"], last_run["status"]
+    last = datetime.fromisoformat(started).date()
     gap = (today - last).days
     mark = OK if gap <= 2 else WARN
     status = {"ok": "正常", "partial": "有文件被放在一边", "running": "未正常结束（被中断）"}.get(
-        runs[1], runs[1])
-    report.add(mark, "运行", f"最近一次运行 {runs[0].replace('T', ' ')}，{status}。"
+        status, status)
+    report.add(mark, "运行", f"最近一次运行 {started.replace('T', ' ')}，{status}。"
                + ("" if gap <= 2 else f"已 {gap} 天没有运行，请检查定时任务。"))
 
 

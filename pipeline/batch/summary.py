@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.deadlines.clocks import Light
+from pipeline.deadlines.workdays import WorkCalendar
 from pipeline.home import Home
 from pipeline.safety.files import write_text_atomic
 from pipeline.store.ingest import IngestStats
@@ -70,11 +71,20 @@ class RunSummary:
 
 
 def summary_text(s: dict[str, Any]) -> str:
-    """The closing summary of one run (from its JSON form, as stored)."""
-    day = s["as_of"]
+    """The closing summary of one run (from its JSON form, as stored), section by section."""
+    lines = [f"运行日期 {s['as_of']}（灯按此日期计算），{s['started']} 开始，{s['finished']} 结束。", ""]
+    lines += _intake_section(s)
+    lines += ["", *_lights_section(s), "", *_outputs_section(s)]
+    notes = [*s.get("errors", []), *s.get("notices", []), *s["calendar_warnings"]]
+    if notes:
+        lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
+    return "\n".join(lines)
+
+
+def _intake_section(s: dict[str, Any]) -> list[str]:
+    """一、收件: each file, the counts, what was set aside and why."""
     files = s["files"]
-    lines = [f"运行日期 {day}（灯按此日期计算），{s['started']} 开始，{s['finished']} 结束。", ""]
-    lines.append(f"一、收件：处理文件 {len(files)} 个。")
+    lines = [f"一、收件：处理文件 {len(files)} 个。"]
     for f in files:
         count = f"，{f['orders']} 条记录" if f["orders"] else ""
         why = f"（{f['reason']}）" if f["status"] == "duplicate" and f["reason"] else ""
@@ -89,42 +99,48 @@ def summary_text(s: dict[str, Any]) -> str:
         lines.append(f"  退回的转送单、台账中填写的办理情况：{s['updates']} 项已登记。")
     for no in s["reminder_only"]:
         lines.append(f"  ！收到催单但没有原工单：{no}（已按催单建立记录，请向区热线办索取原工单）")
-    aside = [f for f in files if f["status"] in ("failed", "partial")]
-    if aside:
-        lines.append(f"  放在一边的文件 {len(aside)} 个（在 failed/{day}/，旁边有“原因”说明）：")
-        for f in aside:
-            reason = f["reason"] or "；".join(f["problems"][:3])
-            more = "等" if len(f["problems"]) > 3 else ""
-            lines.append(f"    - {f['name']}：{mask_numbers(reason)}{more}")
-    for name in s["busy"]:
-        lines.append(f"  · {name}：仍在写入（复制未完成），留待下次处理")
-    for item in s["ignored"]:
-        lines.append(f"  · 未处理：{item}")
-    for note in s["notes"]:
-        lines.append(f"  注意：{note}")
+    lines += _set_aside_lines(s)
+    lines += [f"  · {name}：仍在写入（复制未完成），留待下次处理" for name in s["busy"]]
+    lines += [f"  · 未处理：{item}" for item in s["ignored"]]
+    lines += [f"  注意：{note}" for note in s["notes"]]
+    return lines
+
+
+def _set_aside_lines(s: dict[str, Any]) -> list[str]:
+    aside = [f for f in s["files"] if f["status"] in ("failed", "partial")]
+    if not aside:
+        return []
+    lines = [f"  放在一边的文件 {len(aside)} 个（在 failed/{s['as_of']}/，旁边有“原因”说明）："]
+    for f in aside:
+        reason = f["reason"] or "；".join(f["problems"][:3])
+        more = "等" if len(f["problems"]) > 3 else ""
+        lines.append(f"    - {f['name']}：{mask_numbers(reason)}{more}")
+    return lines
+
+
+def _lights_section(s: dict[str, Any]) -> list[str]:
+    """二、灯: the open orders by light."""
     lights = s["lights"]
-    lines += [
-        "",
-        f"二、灯（截至 {day}，在办工单 {s['open_orders']} 张）：" + "，".join(
-            f"{light.value} {lights.get(light.value, 0)}" for light in Light
-        ),
-        "",
-        f"三、输出（outbox/{day}/）：",
+    return [f"二、灯（截至 {s['as_of']}，在办工单 {s['open_orders']} 张）：" + "，".join(
+        f"{light.value} {lights.get(light.value, 0)}" for light in Light
+    )]
+
+
+def _outputs_section(s: dict[str, Any]) -> list[str]:
+    """三、输出: the documents and workbooks of the day, and the orders to chase."""
+    lines = [
+        f"三、输出（outbox/{s['as_of']}/）：",
         f"  转送单 {len(s['documents'])} 份" + ("（转送单/）" if s["documents"] else ""),
     ]
     if s["documents_error"]:
         lines.append(f"  ！{s['documents_error']}（未生成的转送单会在下次运行时补上）")
-    for book in s["workbooks"]:
-        lines.append(f"  {book}")
+    lines += [f"  {book}" for book in s["workbooks"]]
     if s.get("printable"):
         lines.append(f"  {s['printable'].split('/', 1)[-1]}（当天全部新文书合并，可一次打印）")
     if s.get("print_note"):
         lines.append(f"  {s['print_note']}")
     lines.append(f"  需督办 {s['chased']} 件（黄灯、红灯、超时），见督办日报。")
-    notes = [*s.get("errors", []), *s.get("notices", []), *s["calendar_warnings"]]
-    if notes:
-        lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
-    return "\n".join(lines)
+    return lines
 
 
 def write_day_report(home: Home, day: str) -> str:
@@ -144,3 +160,14 @@ def write_day_report(home: Home, day: str) -> str:
         listing += [f"{i}. {d['path'].split('/', 1)[1]}" for i, d in enumerate(docs, 1)]
         write_text_atomic(out / "打印清单.txt", "\n".join(listing) + "\n", home.config.staging)
     return report.relative_to(home.config.outbox).as_posix()
+
+
+def calendar_warnings(calendar: WorkCalendar) -> list[str]:
+    """Say which years' holiday schedules are missing and how to add them."""
+    years = sorted(calendar.unknown_years_used)
+    return [
+        f"{year}年的国务院节假日安排尚未录入：涉及{year}年的期限暂按周末推算，标为“暂定”。"
+        f"请在国务院办公厅公布后运行 hotline calendar add {year} --holidays … --workdays …，"
+        f"或在 hotline.toml 中加入 [calendar.{year}]。"
+        for year in years
+    ]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pipeline.home import Home
+from pipeline.deadlines.clocks import DeadlineCalculator
 
 
-def explain_deadlines(home: Home, dispatched: datetime, kind: str, category: str) -> dict[str, Any]:
-    calc = home.calculator()
+def explain_deadlines(calc: DeadlineCalculator, dispatched: datetime, kind: str,
+                      category: str) -> dict[str, Any]:
+    """Every milestone of a hypothetical order, with the rule and the calendar behind it."""
     d = calc.compute(kind, category, dispatched.date())
     fc, h = d.first_contact, d.handling
-    cal = home.calendar
+    cal = calc.calendar
 
     def milestone(name: str, label: str, day: Any, rule: str) -> dict[str, Any]:
         return {"name": name, "label": label, "date": day.isoformat() if day else None,
@@ -21,13 +22,13 @@ def explain_deadlines(home: Home, dispatched: datetime, kind: str, category: str
     milestones = [milestone("first_contact", "先行联系", fc.red,
                             f"派单后第{fc.limit}个工作日（附件1：所有工单）")]
     if h.calendar_days:
-        p = home.rules.petition
+        p = calc.rules.petition
         milestones.append(milestone("notify", "告知是否受理", d.petition_notify,
                                     f"受理之日起{p.notify}日，末日逢休息日顺延（信访工作条例）"))
         milestones.append(milestone("red", "办结（红灯）", h.red,
                                     f"受理之日起{p.red}日，末日逢休息日顺延（信访工作条例）"))
     else:
-        rule = home.rules.handling_for(kind, category)[0]
+        rule = calc.rules.handling_for(kind, category)[0]
         for name, label, day, n in (("warning", "预警", h.warning, rule.warning),
                                     ("yellow", "黄灯", h.yellow, rule.yellow),
                                     ("red", "红灯", h.red, rule.red)):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from pipeline.deadlines.clocks import DeadlineCalculator, Deadlines, Light
-from pipeline.model import Status
+from pipeline.model import OrderRow, Status
 
 
 def _day(value: str | None) -> date | None:
@@ -18,7 +18,7 @@ def _day(value: str | None) -> date | None:
 class OrderState:
     """A stored order with its deadlines and lights as of one date."""
 
-    row: dict[str, Any]
+    row: OrderRow
     deadlines: Deadlines
     as_of: date
 
@@ -94,7 +94,7 @@ class OrderState:
         }
 
 
-def _request(row: dict[str, Any]) -> dict[str, str] | None:
+def _request(row: OrderRow) -> dict[str, str] | None:
     if not row.get("request_type"):
         return None
     return {
@@ -105,7 +105,7 @@ def _request(row: dict[str, Any]) -> dict[str, str] | None:
     }
 
 
-def deadlines_for(row: dict[str, Any], calc: DeadlineCalculator) -> Deadlines:
+def deadlines_for(row: OrderRow, calc: DeadlineCalculator) -> Deadlines:
     dispatched = datetime.fromisoformat(row["dispatch_time"]).date()
     reopened = date.fromisoformat(row["reopened_on"]) if row.get("reopened_on") else None
     return calc.compute(
@@ -114,5 +114,5 @@ def deadlines_for(row: dict[str, Any], calc: DeadlineCalculator) -> Deadlines:
     )
 
 
-def state_of(row: dict[str, Any], calc: DeadlineCalculator, as_of: date) -> OrderState:
+def state_of(row: OrderRow, calc: DeadlineCalculator, as_of: date) -> OrderState:
     return OrderState(row, deadlines_for(row, calc), as_of)

@@ -13,7 +13,7 @@ from pipeline.deadlines.state import state_of
 from pipeline.demo.samples import generate
 from pipeline.errors import HotlineError
 from pipeline.home import Home, open_home
-from pipeline.workflow.actions import Stages
+from pipeline.workflow.actions import Actions
 
 RESULTS = ("实际解决", "解释说明", "实际解决", "参考备案")
 
@@ -21,7 +21,7 @@ RESULTS = ("实际解决", "解释说明", "实际解决", "参考备案")
 def _a_day_of_work(home: Home, as_of: date) -> int:
     """Record plausible steps on the demo's orders; returns how many steps were taken."""
     evening = datetime.combine(as_of, time(18, 0))
-    stages = Stages(home, actor="演示", source="hotline demo", now=evening)
+    actions = Actions(home, actor="演示", source="hotline demo", now=evening)
     calc = home.calculator()
     with home.store().read() as conn:
         rows = [r for r in home.store().orders(conn) if not r["placeholder"]]
@@ -32,20 +32,20 @@ def _a_day_of_work(home: Home, as_of: date) -> int:
         try:
             department = row["suggested_department"] or home.config.departments[0]
             if i % 5 != 4:
-                stages.assign(row["order_no"], department, "请按时办理并回复")
+                actions.assign(row["order_no"], department, "请按时办理并回复")
                 steps += 1
             if i % 3 != 2:
                 on_day_one = datetime.combine(state.deadlines.first_contact.red, time(10, 0))
-                stages.contact(row["order_no"], max(dispatched, min(on_day_one, evening)),
+                actions.contact(row["order_no"], max(dispatched, min(on_day_one, evening)),
                                "已电话联系来电人，告知办理程序")
                 steps += 1
             if i % 4 == 0 and dispatched < evening - timedelta(days=3):
                 done = min(dispatched + timedelta(days=3), evening)
-                stages.handle(row["order_no"], RESULTS[i % len(RESULTS)],
+                actions.handle(row["order_no"], RESULTS[i % len(RESULTS)],
                               "已到现场核实并处理，已答复来电人。", "张三", "021-56001234", done)
                 steps += 1
                 if i % 8 == 0:
-                    stages.visit(row["order_no"], "满意", "回访来电人，表示满意", evening)
+                    actions.visit(row["order_no"], "满意", "回访来电人，表示满意", evening)
                     steps += 1
         except HotlineError:
             continue  # a step that the rules refuse for this order is simply not taken

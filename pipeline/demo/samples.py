@@ -377,31 +377,49 @@ def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | No
     stamp = f"{as_of:%Y%m%d}"
     n_pdf = max(1, round(len(made) * pdf_share)) if pdf_share > 0 else 0
     pdf_orders, excel_orders = made[:n_pdf], made[n_pdf:]
-    if pdf_orders:
-        text_layout = pdf_orders if not variations else pdf_orders[: max(1, len(pdf_orders) - 2)]
-        path = into / f"电子工单打印件_{stamp}.pdf"
-        write_pdf(path, text_layout)
-        result.files.append(path)
-        table_layout = pdf_orders[len(text_layout):]
-        if table_layout:
-            path = into / f"转送单打印件_{stamp}.pdf"
-            write_pdf_table(path, table_layout)
-            result.files.append(path)
+    result.files += _pdfs(into, stamp, pdf_orders, variations)
     if not variations:
         if excel_orders:
             path = into / f"区热线办导出_{stamp}.xlsx"
             write_xlsx(path, _table(excel_orders, "seed", "iso", rng, extra=False))
             result.files.append(path)
         return result
-    chunks = _split(excel_orders, 5)
-    specs = [
-        ("区热线办导出_{}.xlsx", "a", "cell", "xlsx"),
-        ("转办工单_{}.xls", "b", "serial", "xls"),
-        ("工单清单_GBK_{}.csv", "c", "slash", "gb18030"),
-        ("工单清单_UTF8_{}.csv", "seed", "dots", "utf-8-sig"),
-        ("夜间工单_{}.xlsx", "seed", "chinese", "xlsx"),
-    ]
-    for chunk, (name, layout, dates, fmt) in zip(chunks, specs, strict=False):
+    result.files += _spreadsheets(into, stamp, excel_orders, pdf_orders, rng)
+    _reminders(into, stamp, made, maker, result)
+    _bad_row(into, stamp, maker, result)
+    return result
+
+
+def _pdfs(into: Path, stamp: str, orders: list[IncomingOrder], variations: bool) -> list[Path]:
+    """The printouts: label–value text, and (with variations) the last two as ruled tables."""
+    if not orders:
+        return []
+    text_layout = orders if not variations else orders[: max(1, len(orders) - 2)]
+    path = into / f"电子工单打印件_{stamp}.pdf"
+    write_pdf(path, text_layout)
+    files = [path]
+    table_layout = orders[len(text_layout):]
+    if table_layout:
+        path = into / f"转送单打印件_{stamp}.pdf"
+        write_pdf_table(path, table_layout)
+        files.append(path)
+    return files
+
+
+# (file name, label layout, date form, format) of the spreadsheet exports, in turn.
+SPREADSHEETS = (
+    ("区热线办导出_{}.xlsx", "a", "cell", "xlsx"),
+    ("转办工单_{}.xls", "b", "serial", "xls"),
+    ("工单清单_GBK_{}.csv", "c", "slash", "gb18030"),
+    ("工单清单_UTF8_{}.csv", "seed", "dots", "utf-8-sig"),
+    ("夜间工单_{}.xlsx", "seed", "chinese", "xlsx"),
+)
+
+
+def _spreadsheets(into: Path, stamp: str, orders: list[IncomingOrder],
+                  pdf_orders: list[IncomingOrder], rng: random.Random) -> list[Path]:
+    files = []
+    for chunk, (name, layout, dates, fmt) in zip(_split(orders, 5), SPREADSHEETS, strict=False):
         if not chunk:
             continue
         path = into / name.format(stamp)
@@ -417,10 +435,8 @@ def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | No
             write_xls(path, table)
         else:
             write_csv(path, table, fmt)
-        result.files.append(path)
-    _reminders(into, stamp, made, maker, result)
-    _bad_row(into, stamp, maker, result)
-    return result
+        files.append(path)
+    return files
 
 
 def _fit_layout(order: IncomingOrder, layout: str, dates: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.deadlines.clocks import Deadlines
 from pipeline.documents.engine import word_text
-from pipeline.model import RESULTS
+from pipeline.model import RESULTS, OrderRow
 from pipeline.text import show_time
 
 TICKED, UNTICKED = "☑", "□"
@@ -31,38 +31,13 @@ def _provisional(flag: bool) -> str:
 
 
 def transfer_context(
-    order: dict[str, Any], deadlines: Deadlines, config: Config, *, marker: str = "",
+    order: OrderRow, deadlines: Deadlines, config: Config, *, marker: str = "",
     reminder_note: str = "", update_note: str = "",
 ) -> dict[str, Any]:
     """The 转送单 of one order. `marker` is "" for the first issue, "催单" or "重新签发"."""
     fc, h = deadlines.first_contact, deadlines.handling
-    remarks = []
-    kind_text = order["kind"] + "工单" + (f"（{order['category']}）" if order["category"] else "")
-    remarks.append(f"工单类型：{kind_text}")
-    if order.get("department"):
-        remarks.append(f"承办部门：{order['department']}")
-    elif order.get("suggested_department"):
-        remarks.append(f"建议承办部门：{order['suggested_department']}（由行政办公室分派确定）")
-    if reminder_note:
-        remarks.append(reminder_note)
-    if update_note:
-        remarks.append(update_note)
-    if order.get("placeholder"):
-        remarks.append("仅凭催单建立，尚未收到原工单，时限按催单日期暂计，请向区热线办索取原工单。")
-    if h.category_assumed:
-        remarks.append("诉求类别缺失，按较短时限（咨询、建议）计算，请核实。")
-    if deadlines.petition_notify is not None:
-        remarks.append(
-            f"信访件：{deadlines.petition_notify.isoformat()}前告知信访人是否受理"
-            f"{_provisional(deadlines.provisional)}。"
-        )
-    if deadlines.provisional:
-        remarks.append("期限涉及尚未公布节假日安排的年份，按周末推算，为暂定，公布后以实际为准。")
-    red_label = "办结期限" if h.calendar_days else "红灯日（办结期限）"
-    explain = [
-        f"先行联系：{fc.red.isoformat()}前（第{fc.limit}个工作日）{_provisional(fc.provisional)}",
-        f"{red_label}：{h.red.isoformat()}{_provisional(h.provisional)}",
-    ]
+    remarks = _remarks(order, deadlines, reminder_note, update_note)
+    explain = _deadline_lines(deadlines)
     result = order.get("result") or ""
     replied = order.get("replied_within_day")
     return _for_word({
@@ -99,7 +74,42 @@ def transfer_context(
     })
 
 
-def application_context(order: dict[str, Any], config: Config, *, request_no: str,
+def _remarks(order: OrderRow, deadlines: Deadlines, reminder_note: str,
+             update_note: str) -> list[str]:
+    """备注: the order's kind, who handles it, why the form is re-issued, what is provisional."""
+    h = deadlines.handling
+    kind_text = order["kind"] + "工单" + (f"（{order['category']}）" if order["category"] else "")
+    remarks = [f"工单类型：{kind_text}"]
+    if order.get("department"):
+        remarks.append(f"承办部门：{order['department']}")
+    elif order.get("suggested_department"):
+        remarks.append(f"建议承办部门：{order['suggested_department']}（由行政办公室分派确定）")
+    remarks += [note for note in (reminder_note, update_note) if note]
+    if order.get("placeholder"):
+        remarks.append("仅凭催单建立，尚未收到原工单，时限按催单日期暂计，请向区热线办索取原工单。")
+    if h.category_assumed:
+        remarks.append("诉求类别缺失，按较短时限（咨询、建议）计算，请核实。")
+    if deadlines.petition_notify is not None:
+        remarks.append(
+            f"信访件：{deadlines.petition_notify.isoformat()}前告知信访人是否受理"
+            f"{_provisional(deadlines.provisional)}。"
+        )
+    if deadlines.provisional:
+        remarks.append("期限涉及尚未公布节假日安排的年份，按周末推算，为暂定，公布后以实际为准。")
+    return remarks
+
+
+def _deadline_lines(deadlines: Deadlines) -> list[str]:
+    """期限说明: the first-contact day and the red day, each marked if provisional."""
+    fc, h = deadlines.first_contact, deadlines.handling
+    red_label = "办结期限" if h.calendar_days else "红灯日（办结期限）"
+    return [
+        f"先行联系：{fc.red.isoformat()}前（第{fc.limit}个工作日）{_provisional(fc.provisional)}",
+        f"{red_label}：{h.red.isoformat()}{_provisional(h.provisional)}",
+    ]
+
+
+def application_context(order: OrderRow, config: Config, *, request_no: str,
                         reason: str, kind_label: str, on: str) -> dict[str, Any]:
     """Annex 3 不纳入测评范围 / Annex 4 客观件: who, what, and the stated reason."""
     return _for_word({

@@ -26,7 +26,7 @@ from pipeline.documents.engine import (
     template_path,
 )
 from pipeline.home import Home, open_home
-from pipeline.model import FIELD_LABELS, REQUEST_KINDS
+from pipeline.model import FIELD_LABELS, REQUEST_KINDS, DocumentRow, EventRow, OrderRow
 from pipeline.safety import faults
 from pipeline.safety.files import sync_all, write_bytes_atomic
 from pipeline.safety.locking import forget_inherited_locks
@@ -39,7 +39,7 @@ TEMPLATES = {
 CHUNK = 250  # documents per flush to disk and per commit of their "written" marks
 PARALLEL_FROM = 600  # below this, starting workers costs more than it saves
 
-Job = tuple[dict[str, Any], dict[str, Any], dict[str, Any] | None]  # document, order, event
+Job = tuple[DocumentRow, OrderRow, EventRow | None]
 
 
 @dataclass
@@ -48,7 +48,7 @@ class RenderResult:
     error: str = ""
 
 
-def _notes(event: dict[str, Any] | None) -> tuple[str, str]:
+def _notes(event: EventRow | None) -> tuple[str, str]:
     """What a re-issued 转送单 says about why: the 催单, or the fields the district changed."""
     if event is None:
         return "", ""
@@ -76,8 +76,8 @@ class _Renderer:
             self.templates[name] = prepared(template_path(self.home.config.templates, name))
         return self.templates[name]
 
-    def context(self, doc: dict[str, Any], order: dict[str, Any],
-                event: dict[str, Any] | None) -> dict[str, Any]:
+    def context(self, doc: DocumentRow, order: OrderRow,
+                event: EventRow | None) -> dict[str, Any]:
         config = self.home.config
         if doc["kind"].startswith("申请表"):
             detail = event["detail"] if event else {}

@@ -7,8 +7,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
-
 from pipeline import clock
 from pipeline.deadlines.state import state_of
 from pipeline.errors import HotlineError
@@ -16,7 +14,6 @@ from pipeline.home import Home, current_user
 from pipeline.model import Status
 from pipeline.monthly.figures import month_bounds
 from pipeline.safety.locking import home_lock
-from pipeline.store import schema
 from pipeline.text import mask_phone, show_time, summary
 from pipeline.workbooks.common import (
     CENTER,
@@ -54,18 +51,10 @@ def archive_month(home: Home, month: str, actor: str | None = None) -> ArchiveRe
     calc = home.calculator()
     folder = config.archive / month
     with home_lock(config.lock_path, "hotline archive", wait_seconds=30):
-        query = select(schema.orders).where(
-            schema.orders.c.status.in_((Status.CLOSED, Status.ARCHIVED)),
-            schema.orders.c.closed_at >= start.isoformat(),
-            schema.orders.c.closed_at < end.isoformat(),
-        ).order_by(schema.orders.c.closed_at, schema.orders.c.order_no)
         with store.read() as conn:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
+            rows = store.orders_closed(conn, start, end)
             documents = {r["order_no"]: store.documents_for(conn, r["order_no"]) for r in rows}
-            left_open = sum(
-                1 for r in store.orders(conn) if r["status"] not in (Status.CLOSED, Status.ARCHIVED)
-                and start.isoformat() <= r["dispatch_time"][:10] < end.isoformat()
-            )
+            left_open = store.count_open_dispatched(conn, start, end)
         if not rows:
             raise HotlineError(f"{month} 没有已结案的工单可归档（归档按结案时间计月）。")
         filed: dict[str, list[str]] = {}

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.home import Home
+from pipeline.config import Config
 
 PREFIX = "hotline-"
 
@@ -26,12 +26,12 @@ def backups(folder: Path) -> list[Path]:
     return sorted(folder.glob(f"{PREFIX}*.db"), reverse=True)
 
 
-def backup_now(home: Home, name: str) -> Path:
+def backup_now(config: Config, name: str) -> Path:
     """Copy the live database, consistent even while it is in use, to backups/<name>.db."""
-    source = sqlite_path(home.config.database_url)
+    source = sqlite_path(config.database_url)
     if source is None:
         raise ValueError("not a SQLite store")
-    folder = home.config.backups
+    folder = config.backups
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{PREFIX}{name}.db"
     partial = target.with_suffix(".db.partial")
@@ -48,26 +48,26 @@ def backup_now(home: Home, name: str) -> Path:
     return target
 
 
-def daily_backup(home: Home, day: str) -> str:
+def daily_backup(config: Config, day: str) -> str:
     """Back up before the first run of a day; keep the newest `backup.keep`. "" or a note."""
-    if sqlite_path(home.config.database_url) is None:
+    if sqlite_path(config.database_url) is None:
         return ""
-    folder = home.config.backups
+    folder = config.backups
     if (folder / f"{PREFIX}{day}.db").exists():
         return ""
     try:
-        backup_now(home, day)
+        backup_now(config, day)
     except (OSError, sqlite3.Error) as exc:
         return f"数据库备份失败（{exc}），本次运行照常进行；请检查 backups 文件夹和磁盘空间。"
-    for old in backups(folder)[max(1, home.config.backup_keep):]:
+    for old in backups(folder)[max(1, config.backup_keep):]:
         with contextlib.suppress(OSError):
             old.unlink()
     return ""
 
 
-def restore(home: Home, backup: Path) -> Path:
+def restore(config: Config, backup: Path) -> Path:
     """Put a backup in place of the live database; the damaged one is kept aside."""
-    live = sqlite_path(home.config.database_url)
+    live = sqlite_path(config.database_url)
     if live is None:
         raise ValueError("not a SQLite store")
     stamp = clock.now().strftime("%Y%m%d-%H%M%S")

@@ -206,3 +206,18 @@ def clear_staging(staging: Path) -> int:
                 path.unlink()
                 count += 1
     return count
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """What went wrong with the disk, in the clerk's words."""
+    errno_ = getattr(exc, "errno", None) or getattr(getattr(exc, "orig", None), "errno", None)
+    text = str(exc)
+    if errno_ == 28 or "No space" in text or "disk is full" in text or "database or disk is full" in text:
+        return "磁盘空间不足，请清理磁盘后再运行"
+    if errno_ in (13, 1) or isinstance(exc, PermissionError):
+        return f"没有写入权限（{getattr(exc, 'filename', '') or text}），请检查文件夹权限或关闭正在打开的文件"
+    if errno_ == 30:
+        return "磁盘是只读的，无法写入"
+    if errno_ == 2 or isinstance(exc, FileNotFoundError):
+        return f"找不到文件或文件夹（{getattr(exc, 'filename', '') or text}）"
+    return f"{type(exc).__name__}: {text}"

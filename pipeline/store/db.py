@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import Connection, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Connection, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pipeline import clock
 from pipeline.errors import StoreError
+from pipeline.model import DocumentRow, EventRow, OrderRow, Status
 from pipeline.store import schema
 from pipeline.store.migrations import migrate
 
@@ -25,6 +27,10 @@ def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
         item[key] = json.loads(item[key] or "{}")
         out.append(item)
     return out
+
+
+def _order_rows(result: Any) -> list[OrderRow]:
+    return [cast(OrderRow, dict(r)) for r in result.mappings()]
 
 
 def now_iso() -> str:
@@ -80,13 +86,13 @@ class Store:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def get_order(self, conn: Connection, order_no: str) -> dict[str, Any] | None:
+    def get_order(self, conn: Connection, order_no: str) -> OrderRow | None:
         row = conn.execute(
             select(schema.orders).where(schema.orders.c.order_no == order_no)
         ).mappings().first()
-        return dict(row) if row else None
+        return cast(OrderRow, dict(row)) if row else None
 
-    def get_orders(self, conn: Connection, numbers: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def get_orders(self, conn: Connection, numbers: Iterable[str]) -> dict[str, OrderRow]:
         numbers = list(numbers)
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(numbers), 500):
@@ -94,7 +100,7 @@ class Store:
             rows = conn.execute(
                 select(schema.orders).where(schema.orders.c.order_no.in_(chunk))
             ).mappings()
-            found.update({r["order_no"]: dict(r) for r in rows})
+            found.update({r["order_no"]: cast(OrderRow, dict(r)) for r in rows})
         return found
 
     def update_order(self, conn: Connection, order_no: str, values: dict[str, Any]) -> None:
@@ -108,7 +114,7 @@ class Store:
         *,
         statuses: Sequence[str] | None = None,
         numbers: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[OrderRow]:
         query = select(schema.orders).order_by(
             schema.orders.c.dispatch_time, schema.orders.c.order_no
         )
@@ -116,10 +122,63 @@ class Store:
             query = query.where(schema.orders.c.status.in_(list(statuses)))
         if numbers is not None:
             query = query.where(schema.orders.c.order_no.in_(list(numbers)))
-        return [dict(r) for r in conn.execute(query).mappings()]
+        return _order_rows(conn.execute(query))
 
     def count_orders(self, conn: Connection) -> int:
         return int(conn.execute(select(func.count()).select_from(schema.orders)).scalar_one())
+
+    def orders_to_track(self, conn: Connection, *, closed_since: date) -> list[OrderRow]:
+        """The orders the night's workbooks follow: every order not yet closed, and those
+        closed on or after `closed_since` (the run's month)."""
+        closed = (Status.CLOSED, Status.ARCHIVED)
+        query = select(schema.orders).where(or_(
+            schema.orders.c.status.not_in(closed),
+            schema.orders.c.closed_at >= closed_since.isoformat(),
+        )).order_by(schema.orders.c.dispatch_time, schema.orders.c.order_no)
+        return _order_rows(conn.execute(query))
+
+    def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
+        """Orders the district dispatched on days in [start, end)."""
+        query = select(schema.orders).where(
+            schema.orders.c.dispatch_time >= start.isoformat(),
+            schema.orders.c.dispatch_time < end.isoformat(),
+        ).order_by(schema.orders.c.dispatch_time)
+        return _order_rows(conn.execute(query))
+
+    def orders_closed(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
+        """Orders closed (or already archived) on days in [start, end), in closing order."""
+        query = select(schema.orders).where(
+            schema.orders.c.status.in_((Status.CLOSED, Status.ARCHIVED)),
+            schema.orders.c.closed_at >= start.isoformat(),
+            schema.orders.c.closed_at < end.isoformat(),
+        ).order_by(schema.orders.c.closed_at, schema.orders.c.order_no)
+        return _order_rows(conn.execute(query))
+
+    def count_open_dispatched(self, conn: Connection, start: date, end: date) -> int:
+        """Orders dispatched in [start, end) that are not closed yet."""
+        query = select(func.count()).select_from(schema.orders).where(
+            schema.orders.c.status.not_in((Status.CLOSED, Status.ARCHIVED)),
+            schema.orders.c.dispatch_time >= start.isoformat(),
+            schema.orders.c.dispatch_time < end.isoformat(),
+        )
+        return int(conn.execute(query).scalar_one())
+
+    def count_request_numbers(self, conn: Connection, prefix: str) -> int:
+        """How many Annex 3 / 4 application numbers start with `prefix`."""
+        query = select(func.count()).select_from(schema.orders).where(
+            schema.orders.c.request_no.startswith(prefix))
+        return int(conn.execute(query).scalar_one())
+
+    def schema_version(self, conn: Connection) -> int | None:
+        return conn.execute(select(func.max(schema.schema_migrations.c.version))).scalar()
+
+    def last_run(self, conn: Connection) -> dict[str, Any] | None:
+        """The most recent run started, finished or not."""
+        row = conn.execute(
+            select(schema.runs.c.started_at, schema.runs.c.status)
+            .order_by(schema.runs.c.id.desc()).limit(1)
+        ).mappings().first()
+        return dict(row) if row else None
 
     # -- events ---------------------------------------------------------------------------
 
@@ -148,7 +207,7 @@ class Store:
         )
         return int(result.inserted_primary_key[0])
 
-    def events_for(self, conn: Connection, order_no: str) -> list[dict[str, Any]]:
+    def events_for(self, conn: Connection, order_no: str) -> list[EventRow]:
         rows = conn.execute(
             select(schema.events)
             .where(schema.events.c.order_no == order_no)
@@ -156,7 +215,7 @@ class Store:
         ).mappings()
         return _decoded(rows, "detail")
 
-    def events_by_id(self, conn: Connection, ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    def events_by_id(self, conn: Connection, ids: Iterable[int]) -> dict[int, EventRow]:
         ids = list(ids)
         out: dict[int, dict[str, Any]] = {}
         for start in range(0, len(ids), 500):
@@ -210,7 +269,7 @@ class Store:
                 )
             )
 
-    def pending_documents(self, conn: Connection) -> list[dict[str, Any]]:
+    def pending_documents(self, conn: Connection) -> list[DocumentRow]:
         rows = conn.execute(
             select(schema.documents)
             .where(schema.documents.c.written_at.is_(None))
@@ -218,7 +277,7 @@ class Store:
         ).mappings()
         return [dict(r) for r in rows]
 
-    def documents_for(self, conn: Connection, order_no: str) -> list[dict[str, Any]]:
+    def documents_for(self, conn: Connection, order_no: str) -> list[DocumentRow]:
         rows = conn.execute(
             select(schema.documents)
             .where(schema.documents.c.order_no == order_no)
@@ -226,7 +285,7 @@ class Store:
         ).mappings()
         return [dict(r) for r in rows]
 
-    def documents_on(self, conn: Connection, run_date: str) -> list[dict[str, Any]]:
+    def documents_on(self, conn: Connection, run_date: str) -> list[DocumentRow]:
         """The documents written for a day, in the order they were issued."""
         rows = conn.execute(
             select(schema.documents)

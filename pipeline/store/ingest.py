@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from pipeline.model import FIELD_LABELS, INTAKE_FIELDS, IncomingOrder, Status, transfer_path
+from pipeline.model import FIELD_LABELS, INTAKE_FIELDS, IncomingOrder, OrderRow, Status, transfer_path
 from pipeline.store import schema
 from pipeline.store.db import Store, now_iso
 
@@ -55,7 +55,7 @@ def _squash(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or ""))
 
 
-def _changes(stored: dict[str, Any], incoming: IncomingOrder) -> dict[str, list[Any]]:
+def _changes(stored: OrderRow | dict[str, Any], incoming: IncomingOrder) -> dict[str, list[Any]]:
     """Fields a re-send changes; layout-only differences in the content do not count."""
     out: dict[str, list[Any]] = {}
     for name in STORED_FIELDS:
@@ -180,7 +180,7 @@ class Ingester:
         stored = sum(1 for d in self.store.documents_for(self.conn, number) if d["kind"] == kind)
         return stored + planned
 
-    def _supersede(self, stored: dict[str, Any], order: IncomingOrder, values: dict[str, Any],
+    def _supersede(self, stored: OrderRow, order: IncomingOrder, values: dict[str, Any],
                    stats: IngestStats) -> None:
         """The order itself arrives after a 催单 had to stand in for it."""
         number = order.order_no

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from pipeline import clock
 from pipeline.errors import OrderNotFoundError, StageError
@@ -22,11 +22,11 @@ from pipeline.model import (
     REQUEST_REJECTED,
     RESULTS,
     SATISFACTION,
+    OrderRow,
     Status,
     file_stem,
 )
 from pipeline.normalise import clean_text, normalise_phone
-from pipeline.store import schema
 from pipeline.text import show_time
 from pipeline.workflow.lookup import find_order_no
 
@@ -45,7 +45,7 @@ class Outcome:
     document: str = ""  # outbox-relative path of a form this step queued
 
 
-class Stages:
+class Actions:
     """Stage commands for one home, by one person (`actor`), from one source."""
 
     def __init__(self, home: Home, *, actor: str | None = None, source: str = "命令行",
@@ -66,27 +66,27 @@ class Stages:
         with self.store.begin() as fresh:
             yield fresh
 
-    def _order(self, conn: Connection, order_text: str) -> dict[str, Any]:
+    def _order(self, conn: Connection, order_text: str) -> OrderRow:
         number = find_order_no(order_text)
         row = self.store.get_order(conn, number)
         if row is None:
             raise OrderNotFoundError(f"没有编号为 {number} 的工单。请用 hotline list 查看全部工单。")
         return row
 
-    def _event(self, conn: Connection, row: dict[str, Any], kind: str, summary: str,
+    def _event(self, conn: Connection, row: OrderRow, kind: str, summary: str,
                detail: dict[str, Any] | None = None) -> int:
         return self.store.add_event(conn, row["order_no"], kind, summary, source=self.source,
                                     actor=self.actor, detail=detail, at=stamp(self.now))
 
-    def _update(self, conn: Connection, row: dict[str, Any], values: dict[str, Any]) -> None:
+    def _update(self, conn: Connection, row: OrderRow, values: dict[str, Any]) -> None:
         self.store.update_order(conn, row["order_no"], {**values, "updated_at": stamp(self.now)})
 
     @staticmethod
-    def _not_finished(row: dict[str, Any], what: str) -> None:
+    def _not_finished(row: OrderRow, what: str) -> None:
         if row["status"] in FINISHED:
             raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{what}。")
 
-    def _moment(self, at: datetime | None, row: dict[str, Any], what: str) -> datetime:
+    def _moment(self, at: datetime | None, row: OrderRow, what: str) -> datetime:
         moment = (at or self.now).replace(microsecond=0)
         dispatched = datetime.fromisoformat(row["dispatch_time"])
         if moment < dispatched:
@@ -231,7 +231,7 @@ class Stages:
                         {"satisfaction": satisfaction, "at": stamp(moment)})
         return Outcome(row["order_no"], f"回访：{satisfaction}")
 
-    def _reopen(self, c: Connection, row: dict[str, Any], moment: datetime, extra: str) -> Outcome:
+    def _reopen(self, c: Connection, row: OrderRow, moment: datetime, extra: str) -> Outcome:
         """不满意: back to handling, with the second-handling clock from the visit date."""
         rules = self.home.rules
         self._update(c, row, {
@@ -302,10 +302,7 @@ class Stages:
     def _next_request_no(self, conn: Connection, kind: str) -> str:
         year = self.now.year
         prefix = f"{REQUEST_KINDS[kind][:3]}-{year}-"
-        count = conn.execute(
-            select(func.count()).select_from(schema.orders)
-            .where(schema.orders.c.request_no.startswith(prefix))
-        ).scalar_one()
+        count = self.store.count_request_numbers(conn, prefix)
         return f"{prefix}{int(count) + 1:03d}"
 
     def decide(self, order_text: str, approved: bool, note: str = "",
@@ -343,20 +340,20 @@ class Stages:
         return Outcome(row["order_no"], "已结案" + unvisited)
 
 
-def apply_changes(stages: Stages, conn: Connection, update: Any) -> None:
+def apply_changes(actions: Actions, conn: Connection, update: Any) -> None:
     """Changes from a returned 转送单 or an edited 台账, in stage order."""
     changes = update.changes
     number = update.order_no
     if changes.get("department"):
-        stages.assign(number, changes["department"], conn=conn)
+        actions.assign(number, changes["department"], conn=conn)
     if changes.get("first_contact_at"):
-        stages.contact(number, changes["first_contact_at"], conn=conn)
+        actions.contact(number, changes["first_contact_at"], conn=conn)
     if changes.get("result"):
-        stages.handle(number, changes["result"], changes.get("handling_notes", ""),
+        actions.handle(number, changes["result"], changes.get("handling_notes", ""),
                       changes.get("handler", ""), changes.get("handler_phone", ""),
                       replied_within_day=changes.get("replied_within_day"), conn=conn)
     elif changes.get("handling_notes"):
-        stages.note_handling(number, changes["handling_notes"], changes.get("handler", ""),
+        actions.note_handling(number, changes["handling_notes"], changes.get("handler", ""),
                              changes.get("handler_phone", ""), conn=conn)
     if changes.get("satisfaction"):
-        stages.visit(number, changes["satisfaction"], conn=conn)
+        actions.visit(number, changes["satisfaction"], conn=conn)

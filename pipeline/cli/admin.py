@@ -1,0 +1,222 @@
+"""Looking after the home and the month: `calendar`, `templates`, `assess`, `archive`,
+`doctor`, `restore`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import click
+
+from pipeline.admin.doctor import examine
+from pipeline.cli.app import (
+    CONTEXT,
+    HotlineCommand,
+    HotlineGroup,
+    actor_option,
+    dump_json,
+    fail,
+    home_of,
+    parse_day,
+)
+from pipeline.cli.console import echo
+from pipeline.deadlines.explain import SOURCES
+from pipeline.deadlines.holidays import Schedule, parse_notice, parse_spans, save_schedule
+from pipeline.documents.templates import check_templates, export_templates
+from pipeline.errors import EXIT_STORE, EXIT_USAGE, HotlineError
+from pipeline.monthly.archiving import archive_month
+from pipeline.monthly.assess import monthly_assessment
+from pipeline.safety.backup import restore as restore_backup
+from pipeline.safety.locking import home_lock
+from pipeline.store import open_store
+
+# -- calendar ------------------------------------------------------------------------------
+
+@click.group(cls=HotlineGroup, context_settings=CONTEXT)
+def calendar() -> None:
+    """节假日安排：查看某年的工作日，录入国务院新公布的一年安排。"""
+
+
+@calendar.command("add")
+@click.argument("year", type=int, metavar="年份")
+@click.option("--holidays", multiple=True, metavar="日期",
+              help="放假日，可写区间：2027-02-05..2027-02-11（可多次给出，或用逗号分隔）。")
+@click.option("--workdays", multiple=True, metavar="日期", help="调休上班的周六、周日。")
+@click.option("--notice", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="国务院办公厅节假日安排通知的文本文件（UTF-8），从中读取日期。")
+@click.option("--replace", is_flag=True, help="替换 hotline.toml 中已有的该年安排。")
+@click.option("--dry-run", is_flag=True, help="只显示读到的日期，不保存。")
+@click.pass_context
+def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
+                 workdays: tuple[str, ...], notice: Path | None, replace: bool,
+                 dry_run: bool) -> None:
+    """录入某一年的节假日安排（写入 hotline.toml 的 [calendar.年份]）。"""
+
+    home = home_of(ctx)
+    if notice is not None:
+        schedule = parse_notice(notice.read_text(encoding="utf-8-sig"), year)
+        source = f"读自 {notice.name}"
+    elif holidays:
+        schedule = Schedule(year, parse_spans(list(holidays), year, "放假日"),
+                            parse_spans(list(workdays), year, "调休上班日"))
+        schedule.check()
+        source = "手工录入"
+    else:
+        fail("请用 --holidays/--workdays 给出日期，或用 --notice 给出通知文本。")
+    echo(f"{year} 年：放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
+               f"调休上班 {len(schedule.workdays)} 天。")
+    echo("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
+    echo("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
+                            or "（无）"))
+    for warning in schedule.warnings:
+        echo(f"  ！{warning}")
+    if dry_run:
+        echo("（试运行，未保存）")
+        return
+    path = save_schedule(home.path, schedule, source, replace=replace)
+    echo(f"已写入 {path}。请与国务院通知逐日核对；此后涉及 {year} 年的期限不再是暂定。")
+
+
+@calendar.command("show")
+@click.argument("year", type=int, metavar="年份")
+@click.pass_context
+def calendar_show(ctx: click.Context, year: int) -> None:
+    """显示某年的放假日和调休上班日，以及数据来源。"""
+
+
+    cal = home_of(ctx).calendar
+    day = date(year, 1, 1)
+    off, on = [], []
+    while day.year == year:
+        work = cal.is_workday(day)
+        if day.weekday() < 5 and not work:
+            off.append(day)
+        elif day.weekday() >= 5 and work:
+            on.append(day)
+        day += timedelta(days=1)
+    echo(f"{year} 年节假日安排：{SOURCES[cal.source(year)]}")
+    echo("  工作日放假：" + ("、".join(d.strftime("%m-%d") for d in off) or "（无）"))
+    echo("  周末上班：" + ("、".join(d.strftime("%m-%d") for d in on) or "（无）"))
+
+
+
+# -- templates -----------------------------------------------------------------------------
+
+@click.group(cls=HotlineGroup, context_settings=CONTEXT)
+def templates() -> None:
+    """Word 模板：检查本街道修改过的模板，或导出自带模板供修改。"""
+
+
+@templates.command("check")
+@click.pass_context
+def templates_check(ctx: click.Context) -> None:
+    """检查模板中的填写标记：未知的、缺少的，并试填写一次。"""
+
+    home = home_of(ctx)
+    failed = False
+    for report in check_templates(home.config.templates):
+        where = "本街道的模板" if report.own else "软件自带模板"
+        status = "有错误" if report.errors else ("可用，有提醒" if report.warnings else "正常")
+        echo(f"{report.name}（{where}）：{status}")
+        for line in report.errors:
+            echo(f"  ✗ {line}")
+        for line in report.warnings:
+            echo(f"  ！{line}")
+        failed = failed or bool(report.errors)
+    if failed:
+        ctx.exit(EXIT_USAGE)
+
+
+@templates.command("export")
+@click.option("--overwrite", is_flag=True, help="覆盖工作目录中已有的同名模板。")
+@click.pass_context
+def templates_export(ctx: click.Context, overwrite: bool) -> None:
+    """把软件自带的模板复制到工作目录的 templates/ 中，供用 Word 或 WPS 修改。"""
+
+    home = home_of(ctx)
+    written = export_templates(home.config.templates, overwrite=overwrite)
+    for path in written:
+        echo(f"  {path}")
+    if written:
+        echo(f"已复制 {len(written)} 个模板。修改后请运行 hotline templates check。")
+    else:
+        echo("工作目录中已有这些模板，未覆盖（如需覆盖请加 --overwrite）。")
+
+
+
+# -- assessment ----------------------------------------------------------------------------
+
+@click.command(cls=HotlineCommand)
+@click.option("--month", required=True, metavar="YYYY-MM", help="考核哪个月（按派单日期）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计日（默认今天）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各项数字。")
+@click.pass_context
+def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> None:
+    """绩效考核：按承办部门统计一个月的受理、按时、解决、满意等情况，生成考核表。"""
+
+    home = home_of(ctx)
+    result, path = monthly_assessment(home, month, parse_day(as_of))
+    if as_json:
+        dump_json(result.as_json())
+        return
+    t = result.total
+
+    def pct(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1%}"
+
+    echo(f"{month} 绩效考核（统计日 {result.as_of.isoformat()}）：受理 {t.received} 件，"
+               f"不纳入考核 {t.excluded} 件，考核 {t.counted} 件。")
+    echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
+               f"解决率 {pct(t.solved_rate)}，满意率 {pct(t.satisfaction_rate)}，超时 {t.overdue} 件，"
+               f"催单 {t.reminded} 件。")
+    echo(f"考核表：{path}")
+
+
+@click.command("archive", cls=HotlineCommand)
+@click.option("--month", required=True, metavar="YYYY-MM", help="归档哪个月结案的工单。")
+@actor_option
+@click.pass_context
+def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
+    """归档：把某月已结案的工单连同文书归入 archive/<月份>/，并生成归档索引。"""
+
+    result = archive_month(home_of(ctx), month, actor)
+    echo(f"{month}：归档 {len(result.newly)} 件（该月已结案共 {result.total} 件），"
+               f"归档目录 {result.folder}。")
+    if result.left_open:
+        echo(f"该月派单、尚未结案的工单 {result.left_open} 件未归档，仍在台账中跟踪。")
+
+
+
+# -- doctor / restore ----------------------------------------------------------------------
+
+@click.command(cls=HotlineCommand)
+@click.pass_context
+def doctor(ctx: click.Context) -> None:
+    """体检：检查数据库、文件夹、备份、模板、节假日安排等，并说明怎么处理。"""
+
+    report = examine(home_of(ctx))
+    echo(report.text())
+    if report.failed:
+        database = any(f.topic == "数据库" and f.mark == "✗" for f in report.findings)
+        ctx.exit(EXIT_STORE if database else EXIT_USAGE)
+
+
+@click.command(cls=HotlineCommand)
+@click.argument("backup", metavar="备份文件",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def restore(ctx: click.Context, backup: Path) -> None:
+    """用备份恢复数据库（损坏的数据库另存备查）。"""
+
+    home = home_of(ctx)
+    with home_lock(home.config.lock_path, "hotline restore"):
+        home.close()
+        try:
+            check = open_store(f"sqlite:///{backup.resolve().as_posix()}", check=True)
+            check.close()
+        except HotlineError as exc:
+            fail(f"备份文件 {backup} 本身无法使用：{exc}")
+        aside = restore_backup(home.config, backup)
+    echo(f"已用 {backup.name} 恢复数据库；原数据库另存为 {aside.name}。")
+    echo("备份之后收到的工单：请把 archive 中相应日期文件夹里的原文件重新放入收件箱，"
+               "再运行 hotline run（已有的工单不会重复）。")
