@@ -2,20 +2,35 @@
 
 No business logic here: every command is a few lines over a library function, and the
 library's own exceptions (HotlineError) become a clear message and an exit status. Commands
-are listed in the order of the day's work.
+are listed in the order of the day's work, each loaded when it is used.
 """
 
 from __future__ import annotations
 
-from pipeline.cli import admin, nightly, orders, verbs
 from pipeline.cli.app import main
 
-for command in (
-    nightly.run, orders.list_orders, orders.show, orders.deadline, nightly.sample, nightly.demo,
-    admin.calendar, verbs.assign, verbs.contact, verbs.handle, verbs.visit, verbs.extend,
-    verbs.exclude, verbs.objective, verbs.decide, verbs.close, admin.templates, admin.assess,
-    admin.archive_cmd, admin.doctor, admin.restore,
-):
-    main.add_command(command)
+main.lazy.update({
+    "run": "pipeline.cli.nightly:run",
+    "list": "pipeline.cli.orders:list_orders",
+    "show": "pipeline.cli.orders:show",
+    "deadline": "pipeline.cli.orders:deadline",
+    "sample": "pipeline.cli.nightly:sample",
+    "demo": "pipeline.cli.nightly:demo",
+    "calendar": "pipeline.cli.admin:calendar",
+    "assign": "pipeline.cli.verbs:assign",
+    "contact": "pipeline.cli.verbs:contact",
+    "handle": "pipeline.cli.verbs:handle",
+    "visit": "pipeline.cli.verbs:visit",
+    "extend": "pipeline.cli.verbs:extend",
+    "exclude": "pipeline.cli.verbs:exclude",
+    "objective": "pipeline.cli.verbs:objective",
+    "decide": "pipeline.cli.verbs:decide",
+    "close": "pipeline.cli.verbs:close",
+    "templates": "pipeline.cli.admin:templates",
+    "assess": "pipeline.cli.admin:assess",
+    "archive": "pipeline.cli.admin:archive_cmd",
+    "doctor": "pipeline.cli.admin:doctor",
+    "restore": "pipeline.cli.admin:restore",
+})
 
 __all__ = ["main"]

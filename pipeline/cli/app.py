@@ -6,6 +6,7 @@ library's own exceptions (HotlineError) become a clear message and an exit statu
 
 from __future__ import annotations
 
+import importlib
 import sys
 import unicodedata
 from datetime import date, datetime
@@ -41,9 +42,18 @@ class HotlineGroup(click.Group):
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
+        # name → "module:attribute", imported when the command is used (Click's lazy group):
+        # `hotline list` need not load the workbook and document libraries.
+        self.lazy: dict[str, str] = {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(self.commands)
+        return [*self.lazy, *(name for name in self.commands if name not in self.lazy)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
