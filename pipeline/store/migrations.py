@@ -1,25 +1,148 @@
 """Ordered, recorded schema migrations (`schema_migrations` holds what was applied).
 
-Each migration runs once, in order, inside a transaction. Migration 1 builds the tables of
-`schema.py` as they stand at version 1. Any later change to `schema.py` comes with a new
-migration here, and migration 1 must then be frozen by copying the version-1 tables into
-it: `tests/test_store.py` fails until a fresh database and an upgraded one match
-`schema.py` exactly.
+Each migration runs once, in order, inside a transaction. Migration 1 builds the version-1
+tables frozen below; every later change to `schema.py` comes with a new migration appended
+here: `tests/test_store.py` fails until a fresh database matches `schema.py` exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, inspect, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    inspect,
+    select,
+)
 
 from pipeline import clock
 from pipeline.store import schema
 
+# The tables as they stood at version 1, frozen: later versions change them by migrations.
+_V1 = MetaData()
+_orders_v1 = Table(
+    "orders",
+    _V1,
+    Column("order_no", String(40), primary_key=True),
+    Column("caller", Text, nullable=False, default=""),
+    Column("call_time", String(19)),
+    Column("address", Text, nullable=False, default=""),
+    Column("phone", String(32), nullable=False, default=""),
+    Column("dispatch_time", String(19), nullable=False),
+    Column("from_unit", Text, nullable=False, default=""),
+    Column("doc_no", Text, nullable=False, default=""),
+    Column("priority", String(8), nullable=False, default="普通"),
+    Column("kind", String(8), nullable=False),
+    Column("category", String(8), nullable=False, default=""),
+    Column("content", Text, nullable=False),
+    Column("placeholder", Boolean, nullable=False, default=False),
+    Column("status", String(8), nullable=False),
+    Column("suggested_department", Text, nullable=False, default=""),
+    Column("department", Text, nullable=False, default=""),
+    Column("instruction", Text, nullable=False, default=""),
+    Column("first_contact_at", String(19)),
+    Column("first_contact_note", Text, nullable=False, default=""),
+    Column("handled_at", String(19)),
+    Column("result", String(8), nullable=False, default=""),
+    Column("handling_notes", Text, nullable=False, default=""),
+    Column("handler", Text, nullable=False, default=""),
+    Column("handler_phone", String(32), nullable=False, default=""),
+    Column("replied_within_day", Boolean),
+    Column("visited_at", String(19)),
+    Column("satisfaction", String(8), nullable=False, default=""),
+    Column("closed_at", String(19)),
+    Column("archived_at", String(19)),
+    Column("extension_days", Integer, nullable=False, default=0),
+    Column("reopened_on", String(10)),
+    Column("reopen_count", Integer, nullable=False, default=0),
+    Column("reminders", Integer, nullable=False, default=0),
+    Column("last_reminder_at", String(19)),
+    Column("request_type", String(12), nullable=False, default=""),
+    Column("request_reason", Text, nullable=False, default=""),
+    Column("request_status", String(8), nullable=False, default=""),
+    Column("request_no", String(32), nullable=False, default=""),
+    Column("source_file", Text, nullable=False, default=""),
+    Column("created_at", String(19), nullable=False),
+    Column("updated_at", String(19), nullable=False),
+)
+Index("ix_orders_status", _orders_v1.c.status)
+Index("ix_orders_dispatch", _orders_v1.c.dispatch_time)
+Index("ix_orders_closed", _orders_v1.c.closed_at)
+
+_events_v1 = Table(
+    "events",
+    _V1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_no", String(40), nullable=False),
+    Column("at", String(19), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("source", Text, nullable=False, default=""),
+    Column("actor", Text, nullable=False, default=""),
+)
+Index("ix_events_order", _events_v1.c.order_no)
+
+_reminders_v1 = Table(
+    "reminders",
+    _V1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_no", String(40), nullable=False),
+    Column("dispatch_time", String(19), nullable=False),
+    Column("content", Text, nullable=False, default=""),
+    Column("source", Text, nullable=False, default=""),
+    Column("event_id", Integer, nullable=False),
+    UniqueConstraint("order_no", "dispatch_time", name="uq_reminder"),
+)
+
+_files_v1 = Table(
+    "files",
+    _V1,
+    Column("sha256", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("seen_at", String(19), nullable=False),
+    Column("outcome", String(12), nullable=False),
+    Column("orders", Integer, nullable=False, default=0),
+    Column("note", Text, nullable=False, default=""),
+)
+
+_documents_v1 = Table(
+    "documents",
+    _V1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_no", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("event_id", Integer, nullable=False),
+    Column("run_date", String(10), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("written_at", String(19)),
+    UniqueConstraint("event_id", "kind", name="uq_document_event"),
+)
+Index("ix_documents_pending", _documents_v1.c.written_at)
+
+_runs_v1 = Table(
+    "runs",
+    _V1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("as_of", String(10), nullable=False),
+    Column("started_at", String(19), nullable=False),
+    Column("finished_at", String(19)),
+    Column("status", String(12), nullable=False),
+    Column("summary", Text, nullable=False, default="{}"),
+)
+
 
 def _initial(conn: Connection) -> None:
-    tables = [t for t in schema.metadata.sorted_tables if t.name != "schema_migrations"]
-    schema.metadata.create_all(conn, tables=tables)
+    _V1.create_all(conn)
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
