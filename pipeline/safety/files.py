@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import clock
+from pipeline.text import error_text, show_name
 
 # Files that operating systems and office programs leave behind: never work orders.
 JUNK_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store", "说明.txt", "readme.txt"})
@@ -209,15 +210,17 @@ def clear_staging(staging: Path) -> int:
 
 
 def describe_os_error(exc: BaseException) -> str:
-    """What went wrong with the disk, in the clerk's words."""
+    """What went wrong with the disk, in the clerk's words; never the error's raw text (a
+    database error's carries the statement's parameters: names, addresses, phones)."""
     errno_ = getattr(exc, "errno", None) or getattr(getattr(exc, "orig", None), "errno", None)
-    text = str(exc)
+    text = str(getattr(exc, "orig", None) or exc)
+    where = show_name(str(getattr(exc, "filename", "") or ""))
     if errno_ == 28 or "No space" in text or "disk is full" in text or "database or disk is full" in text:
         return "磁盘空间不足，请清理磁盘后再运行"
     if errno_ in (13, 1) or isinstance(exc, PermissionError):
-        return f"没有写入权限（{getattr(exc, 'filename', '') or text}），请检查文件夹权限或关闭正在打开的文件"
+        return f"没有写入权限（{where or error_text(exc)}），请检查文件夹权限或关闭正在打开的文件"
     if errno_ == 30:
         return "磁盘是只读的，无法写入"
     if errno_ == 2 or isinstance(exc, FileNotFoundError):
-        return f"找不到文件或文件夹（{getattr(exc, 'filename', '') or text}）"
-    return f"{type(exc).__name__}: {text}"
+        return f"找不到文件或文件夹（{where or error_text(exc)}）"
+    return error_text(exc)
