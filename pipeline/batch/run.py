@@ -22,6 +22,7 @@ from pipeline.batch.inbox import Inbox, InboxFile, log_internal_error
 from pipeline.batch.parallel import PARALLEL_WORKBOOKS, in_parallel
 from pipeline.batch.summary import RunSummary, calendar_warnings, write_day_report
 from pipeline.deadlines.state import OrderState, state_of
+from pipeline.deadlines.tally import Tally
 from pipeline.documents.printing import merged_pdf
 from pipeline.documents.queue import render_pending
 from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError
@@ -64,6 +65,7 @@ class Batch:
         self._files: list[Path] = []
         self._items: list[InboxFile] = []
         self._states: list[OrderState] = []
+        self.merge_pdf = True
 
     # -- the loop ---------------------------------------------------------------------------
 
@@ -199,12 +201,11 @@ class Batch:
         with store.read() as conn:
             rows = store.orders_to_track(conn, closed_since=self.as_of.replace(day=1))
         self._states = [state_of(r, calc, self.as_of) for r in rows]
-        lights: dict[str, int] = {}
-        for state in self._states:
-            if state.is_open:
-                lights[state.light.value] = lights.get(state.light.value, 0) + 1
-        self.summary.lights = lights
-        self.summary.open_orders = sum(1 for s in self._states if s.is_open)
+        tally = Tally.of(self._states, self.as_of)
+        self.summary.tally = tally.to_json()
+        self.summary.lights = dict(tally.handling)
+        self.summary.open_orders = tally.in_hand
+        self.summary.chased = tally.chased
 
     def documents(self) -> None:
         with self.home.store().read() as conn:
@@ -236,9 +237,8 @@ class Batch:
                 ledger_rows(self._states, month_start), self.as_of, self.config.departments,
             )
             faults.checkpoint("workbooks")
-        supervision, chased = other.result()
+        supervision, _ = other.result()  # the tally counted them already
         self.summary.workbooks = [ledger.name, supervision.name]
-        self.summary.chased = chased
         for written, wanted in ((ledger, f"工单台账-{self.day}.xlsx"),
                                 (supervision, f"督办日报-{self.day}.xlsx")):
             if written.name != wanted:
@@ -248,7 +248,7 @@ class Batch:
 
     def printing(self) -> None:
         """Re-merge the day's printable PDF when this run issued new documents."""
-        if not self.summary.documents:
+        if not self.summary.documents or not self.merge_pdf:
             return
         with self.home.store().read() as conn:
             docs = [d["path"] for d in self.home.store().documents_on(conn, self.day)]
@@ -292,7 +292,11 @@ class Batch:
             store.record_file(conn, item.digest, item.path.name, outcome, orders, note)
 
 
-def run_batch(home: Home, as_of: date, progress: Progress | None = None) -> tuple[RunSummary, int]:
+def run_batch(home: Home, as_of: date, progress: Progress | None = None, *,
+              printing: bool = True) -> tuple[RunSummary, int]:
+    """One night's run; `printing=False` leaves out the merged print PDF (the demo's earlier
+    nights: LibreOffice takes seconds a night)."""
     batch = Batch(home, as_of, progress)
+    batch.merge_pdf = printing
     summary = batch.run()
     return summary, batch.exit_code

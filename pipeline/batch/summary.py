@@ -1,5 +1,10 @@
 """What the clerk reads after a run: a closing summary in Chinese, also saved in the outbox
-(运行报告.txt, one section per run of the day) with the day's print list (打印清单.txt)."""
+(运行报告.txt, one section per run of the day) with the day's print list (打印清单.txt).
+
+The report goes to cron mail and the outbox: phones are masked in every written form, file
+names and reasons are shown with hidden characters escaped (a newline in a name cannot forge
+a line, an RLO cannot turn a name around), and its numbers come from the one tally
+(deadlines/tally.py) that the 督办日报 and `list` print too, adding up on the page."""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pipeline.deadlines.clocks import Light
+from pipeline.deadlines.tally import CHASE_LIGHTS, CONTACT_LIGHTS, LIGHTS
 from pipeline.deadlines.workdays import WorkCalendar
 from pipeline.home import Home
 from pipeline.safety.files import write_text_atomic
 from pipeline.store.ingest import IngestStats
-from pipeline.text import mask_numbers
+from pipeline.text import mask_numbers, mask_phones, one_line, show_name
 
 STATUS_TEXT = {
     "archived": "已读入",
@@ -44,6 +50,7 @@ class RunSummary:
     printable: str = ""  # the merged PDF of the day's forms
     print_note: str = ""
     chased: int = 0
+    tally: dict[str, Any] = field(default_factory=dict)  # deadlines.tally.Tally, as JSON
     calendar_warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # disk and permission trouble
     notices: list[str] = field(default_factory=list)  # worth knowing, nothing failed
@@ -74,11 +81,11 @@ def summary_text(s: dict[str, Any]) -> str:
     """The closing summary of one run (from its JSON form, as stored), section by section."""
     lines = [f"运行日期 {s['as_of']}（灯按此日期计算），{s['started']} 开始，{s['finished']} 结束。", ""]
     lines += _intake_section(s)
-    lines += ["", *_lights_section(s), "", *_outputs_section(s)]
+    lines += ["", *_deadlines_section(s), "", *_outputs_section(s)]
     notes = [*s.get("errors", []), *s.get("notices", []), *s["calendar_warnings"]]
     if notes:
-        lines += ["", "四、提醒："] + [f"  ！{w}" for w in notes]
-    return "\n".join(lines)
+        lines += ["", "四、提醒："] + [f"  ！{one_line(w)}" for w in notes]
+    return mask_phones("\n".join(lines))
 
 
 def _intake_section(s: dict[str, Any]) -> list[str]:
@@ -87,8 +94,8 @@ def _intake_section(s: dict[str, Any]) -> list[str]:
     lines = [f"一、收件：处理文件 {len(files)} 个。"]
     for f in files:
         count = f"，{f['orders']} 条记录" if f["orders"] else ""
-        why = f"（{f['reason']}）" if f["status"] == "duplicate" and f["reason"] else ""
-        lines.append(f"  · {f['name']}：{STATUS_TEXT[f['status']]}{why}{count}")
+        why = f"（{one_line(f['reason'])}）" if f["status"] == "duplicate" and f["reason"] else ""
+        lines.append(f"  · {show_name(f['name'])}：{STATUS_TEXT[f['status']]}{why}{count}")
     if not files:
         lines.append("  · 收件箱中没有新文件。")
     lines.append(
@@ -100,9 +107,9 @@ def _intake_section(s: dict[str, Any]) -> list[str]:
     for no in s["reminder_only"]:
         lines.append(f"  ！收到催单但没有原工单：{no}（已按催单建立记录，请向区热线办索取原工单）")
     lines += _set_aside_lines(s)
-    lines += [f"  · {name}：仍在写入（复制未完成），留待下次处理" for name in s["busy"]]
-    lines += [f"  · 未处理：{item}" for item in s["ignored"]]
-    lines += [f"  注意：{note}" for note in s["notes"]]
+    lines += [f"  · {show_name(name)}：仍在写入（复制未完成），留待下次处理" for name in s["busy"]]
+    lines += [f"  · 未处理：{one_line(item)}" for item in s["ignored"]]
+    lines += [f"  注意：{one_line(note)}" for note in s["notes"]]
     return lines
 
 
@@ -114,16 +121,38 @@ def _set_aside_lines(s: dict[str, Any]) -> list[str]:
     for f in aside:
         reason = f["reason"] or "；".join(f["problems"][:3])
         more = "等" if len(f["problems"]) > 3 else ""
-        lines.append(f"    - {f['name']}：{mask_numbers(reason)}{more}")
+        lines.append(f"    - {show_name(f['name'])}：{mask_numbers(one_line(reason))}{more}")
     return lines
 
 
-def _lights_section(s: dict[str, Any]) -> list[str]:
-    """二、灯: the open orders by light."""
-    lights = s["lights"]
-    return [f"二、灯（截至 {s['as_of']}，在办工单 {s['open_orders']} 张）：" + "，".join(
-        f"{light.value} {lights.get(light.value, 0)}" for light in Light
-    )]
+def _deadlines_section(s: dict[str, Any]) -> list[str]:
+    """二、期限与督办: both clocks of the orders in hand, the 督办 count and how it is made up,
+    the month's handled orders by outcome, the data-quality items. Every line adds up."""
+    t = s.get("tally")
+    if not t:  # a run stored before the tally: its lights line as it was
+        lights = s["lights"]
+        return [f"二、灯（截至 {s['as_of']}，在办工单 {s['open_orders']} 张）：" + "，".join(
+            f"{light.value} {lights.get(light.value, 0)}" for light in Light)]
+
+    def counts(values: dict[str, int], keys: tuple[str, ...]) -> str:
+        return "，".join(f"{k} {values.get(k, 0)}" for k in keys)
+
+    lines = [
+        f"二、期限与督办（截至 {s['as_of']}）：",
+        f"  办理：在办 {t['in_hand']} 张 ＝ {counts(t['handling'], LIGHTS)}。",
+        f"  先行联系：尚未联系 {t['awaiting_contact']} 张 ＝ {counts(t['contact'], CONTACT_LIGHTS)}。",
+        f"  需督办 {t['chased']} 件 ＝ {counts(t['chased_by_light'], CHASE_LIGHTS)}（按最严重的灯）"
+        f" ＝ 办理到黄灯及以上 {t['chased_handling']} ＋ 先行联系到红灯及以上 {t['chased_contact']}"
+        f" － 两者都有 {t['chased_both']}。",
+        f"  本月办结 {t['handled_this_month']} 张 ＝ 按时 {t['handled_on_time']}，"
+        f"逾期 {t['handled_late']}（已办结的不再亮灯）。",
+    ]
+    gaps = t["unrecorded_contact"]
+    if gaps:
+        shown = "、".join(gaps[:5]) + ("等" if len(gaps) > 5 else "")
+        lines.append(f"  ！未登记先行联系 {len(gaps)} 张（已办结，没有联系时间）：{shown}。"
+                     "请核实后补登，见督办日报“待补登”。")
+    return lines
 
 
 def _outputs_section(s: dict[str, Any]) -> list[str]:
@@ -157,7 +186,7 @@ def write_day_report(home: Home, day: str) -> str:
     write_text_atomic(report, "\n".join(parts), home.config.staging)
     if docs:
         listing = [f"{day} 需打印的文件（共 {len(docs)} 份，在 outbox/{day}/ 中）", ""]
-        listing += [f"{i}. {d['path'].split('/', 1)[1]}" for i, d in enumerate(docs, 1)]
+        listing += [f"{i}. {show_name(d['path'].split('/', 1)[1])}" for i, d in enumerate(docs, 1)]
         write_text_atomic(out / "打印清单.txt", "\n".join(listing) + "\n", home.config.staging)
     return report.relative_to(home.config.outbox).as_posix()
 

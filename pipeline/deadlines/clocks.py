@@ -49,7 +49,8 @@ class Clock:
     extension: int = 0
 
     def light(self, as_of: date, closed_on: date | None = None) -> Light:
-        """The light as of `as_of`; a clock closed by then keeps the light it closed with."""
+        """The light as of `as_of`; a clock closed by then keeps the light it closed with
+        (what scripts read in `list --json`; a person reads the outcome instead)."""
         day = min(as_of, closed_on) if closed_on is not None else as_of
         if day > self.red:
             return Light.OVERDUE
@@ -205,6 +206,16 @@ class DeadlineCalculator:
             "handling", row.label, start, row.warning, row.yellow, row.red,
             extension=extension, category_assumed=assumed,
         )
+
+    def days_late(self, clock: Clock, day: date) -> int:
+        """How far `day` lies past the clock's red day: working days (calendar days for
+        信访), at least 1 once past it (a rest day after the red day is already late)."""
+        if day <= clock.red:
+            return 0
+        if clock.calendar_days:
+            return (day - clock.red).days
+        count, _ = self.calendar.workdays_between(clock.red, day)
+        return max(count, 1)
 
     def _touch(self, deadlines: Deadlines) -> None:
         """Re-record the unknown years a cached provisional result rests on."""

@@ -50,15 +50,16 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
         "handler_phone": row["handler_phone"], "replied_within_day": row["replied_within_day"],
     }
     data["instruction"] = row["instruction"]
+    fcv, hv = state.first_contact, state.handling
     data["clocks"] = [
         {"name": "first_contact", "label": fc.label, "red": fc.red.isoformat(),
-         "light": state.first_contact_light.value,
-         "closed_on": state.first_contact_on.isoformat() if state.first_contact_on else None},
+         "light": fcv.light.value, "running": fcv.running, "outcome": fcv.outcome,
+         "closed_on": fcv.closed_on.isoformat() if fcv.closed_on else None},
         {"name": "handling", "label": h.label, "limit": h.limit_text,
          "warning": h.warning.isoformat() if h.warning else None,
          "yellow": h.yellow.isoformat() if h.yellow else None, "red": h.red.isoformat(),
-         "light": state.light.value,
-         "closed_on": state.handling_closed_on.isoformat() if state.handling_closed_on else None},
+         "light": hv.light.value, "running": hv.running, "outcome": hv.outcome,
+         "closed_on": hv.closed_on.isoformat() if hv.closed_on else None},
     ]
     data["history"] = [
         {"at": e["at"], "kind": e["kind"], "summary": e["summary"], "source": e["source"],
@@ -95,21 +96,15 @@ def render_detail(d: dict[str, Any]) -> str:
         if h["notes"]:
             lines.append(f"处理情况：{h['notes']}")
     if d["satisfaction"]:
-        lines.append(f"回访满意度：{d['satisfaction']}")
+        visited = f"（{show_time(d['visited_at'])[:16]}）" if d.get("visited_at") else ""
+        lines.append(f"回访满意度：{d['satisfaction']}{visited}")
     if d["request"]:
         r = d["request"]
         kind = "不纳入测评范围" if r["type"] == "exclude" else "客观件"
         lines.append(f"{kind}申请（{r['number']}）：{r['status']}，理由：{r['reason']}")
-    lines += ["", f"时限与灯（截至 {d['as_of']}）："]
+    lines += ["", f"时限（截至 {d['as_of']}；在办的显示灯，已完成的显示结果）："]
     for c in d["clocks"]:
-        closed = f"，{c['closed_on']} 完成" if c["closed_on"] else ""
-        if c["name"] == "first_contact":
-            lines.append(f"  先行联系：{c['red']} 前　{c['light']}{closed}")
-        else:
-            steps = "　".join(f"{n} {c[k]}" for n, k in (("预警", "warning"), ("黄灯", "yellow"))
-                             if c[k])
-            lines.append(f"  办理（{c['label']}，{c['limit']}）：{steps + '　' if steps else ''}"
-                         f"红灯 {c['red']}　{c['light']}{closed}")
+        lines.append(_clock_line(c))
     for flag in d["flags"]:
         lines.append(f"  ！{flag}")
     lines += ["", "经过："]
@@ -120,3 +115,19 @@ def render_detail(d: dict[str, Any]) -> str:
         lines += ["", "文书："]
         lines += [f"  {doc['path']}" + ("" if doc["written"] else "（待生成）") for doc in d["documents"]]
     return "\n".join(lines)
+
+
+def _clock_line(c: dict[str, Any]) -> str:
+    """先行联系：2026-11-04 前　已联系 2026-11-04，按时 / 办理（…）：… 红灯 2026-11-24　黄灯"""
+    if c["running"]:
+        state = c["light"]
+    elif c["closed_on"]:
+        verb = "已联系" if c["name"] == "first_contact" else "已办结"
+        state = f"{verb} {c['closed_on']}，{c['outcome']}"
+    else:
+        state = "已办结，未登记先行联系时间（请补登）"
+    if c["name"] == "first_contact":
+        return f"  先行联系：{c['red']} 前　{state}"
+    steps = "　".join(f"{n} {c[k]}" for n, k in (("预警", "warning"), ("黄灯", "yellow")) if c[k])
+    return (f"  办理（{c['label']}，{c['limit']}）：{steps + '　' if steps else ''}"
+            f"红灯 {c['red']}　{state}")
