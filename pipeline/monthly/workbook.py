@@ -75,8 +75,11 @@ def _table(ws: Any, title: str, first: str, rows: list[Figures], total: Figures 
         _put(ws, r, 1, figures.name, bold=bold)
         for c, (header, attr) in enumerate(COLUMNS, 2):
             _put(ws, r, c, _value(figures, attr), bold=bold, percent=header in RATES)
-    setup_sheet(ws, [16] + [10] * len(COLUMNS), header_row=3, rows=len(rows) + 1, filters=False)
-    ws.row_dimensions[3].height = 30
+    # Narrow columns under wrapped headers: the whole table prints on one A4 width, readable.
+    widths = [16] + [8 if header in RATES else 6 for header, _ in COLUMNS]
+    setup_sheet(ws, widths, header_row=3, rows=len(rows) + 1, filters=False)
+    ws.row_dimensions[3].height = 54
+    ws.print_title_rows = "1:3"
 
 
 def write_assessment(path: Path, staging: Path, result: Assessment) -> Path:
@@ -115,6 +118,8 @@ def _excluded(ws: Any, result: Assessment) -> None:
         for c, value in enumerate(values, 1):
             _put(ws, r, c, value)
             ws.cell(row=r, column=c).alignment = WRAP
+    if not result.excluded:
+        ws.cell(row=3, column=1, value="本月没有经批准不纳入考核的工单。").font = Font(name="宋体", size=10)
     setup_sheet(ws, (17, 17, 9, 14, 14, 16, 40, 9, 13), header_row=2, rows=len(result.excluded))
 
 
@@ -129,8 +134,12 @@ def _chart(ws: Any, result: Assessment) -> None:
         for c, attr in enumerate(("contact_rate", "on_time_rate", "solved_rate",
                                   "satisfaction_rate"), 2):
             value = getattr(figures, attr)
-            cell = ws.cell(row=r, column=c, value=value if value is not None else 0)
+            # No order due yet: the cell stays empty (a gap in the chart), never a 0% bar
+            # (a chart reads a "—" as 0 too).
+            cell = ws.cell(row=r, column=c, value=value)
             cell.number_format = "0%"
+    ws.cell(row=len(rows) + 3, column=1,
+            value="空白：该项尚无应办的工单，不作图（不是 0%）。").font = Font(name="宋体", size=9)
     chart = BarChart()
     chart.type = "col"
     chart.title = f"{result.month} 各部门考核比率"
@@ -156,7 +165,15 @@ def _notes(ws: Any) -> None:
     ws.cell(row=1, column=1, value="指标说明").font = TITLE_FONT
     for r, (name, text) in enumerate(DEFINITIONS, 3):
         ws.cell(row=r, column=1, value=name).font = HEADER_FONT
+        ws.cell(row=r, column=1).alignment = WRAP
         cell = ws.cell(row=r, column=2, value=text)
         cell.alignment = WRAP
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 90
+        cell.font = Font(name="宋体", size=10)
+        ws.row_dimensions[r].height = 14 * (1 + len(text) // 38)
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 78
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.paperSize = 9
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -22,6 +22,8 @@ from pipeline.safety.files import write_with
 
 MARKER = "hotline_workbook"
 
+# A light's cell: its colour and, always, its word (a black-and-white printer keeps the word
+# and a distinct grey: pale for 预警 and 黄灯, dark with white text for 红灯 and 超时).
 LIGHT_FILLS = {
     Light.WARNING.value: PatternFill("solid", fgColor="FFF2CC"),
     Light.YELLOW.value: PatternFill("solid", fgColor="FFD966"),
@@ -29,9 +31,22 @@ LIGHT_FILLS = {
     Light.OVERDUE.value: PatternFill("solid", fgColor="C00000"),
 }
 LIGHT_FONTS = {
+    Light.WARNING.value: Font(name="宋体", size=10, bold=True),
+    Light.YELLOW.value: Font(name="宋体", size=10, bold=True),
     Light.RED.value: Font(name="宋体", size=10, color="FFFFFF", bold=True),
     Light.OVERDUE.value: Font(name="宋体", size=10, color="FFFFFF", bold=True),
 }
+# The rest of a row whose running clock calls for 督办: a pale tint, light grey on paper, so
+# that the text stays readable in colour and in black and white.
+ROW_TINTS = {
+    Light.YELLOW.value: PatternFill("solid", fgColor="FFF2CC"),
+    Light.RED.value: PatternFill("solid", fgColor="FCE4D6"),
+    Light.OVERDUE.value: PatternFill("solid", fgColor="F8CBAD"),
+}
+# A clock closed late is marked, not alarmed: its outcome in dark red bold, no fill.
+LATE_FONT = Font(name="宋体", size=10, color="C00000", bold=True)
+# A step never recorded (未登记先行联系): a data-quality mark, not a delay.
+UNRECORDED_FONT = Font(name="宋体", size=10, color="7F6000", bold=True, italic=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 EDITABLE_FILL = PatternFill("solid", fgColor="E2EFDA")
 BODY_FONT = Font(name="宋体", size=10)
@@ -40,6 +55,8 @@ TITLE_FONT = Font(name="黑体", size=14, bold=True)
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+MIDDLE = Alignment(vertical="center")  # a list's rows: every cell centred on the line
+WRAP_MIDDLE = Alignment(wrap_text=True, vertical="center")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 # Excel reads a leading = + - @ as the start of a formula.
@@ -168,6 +185,25 @@ def setup_sheet(ws: Any, widths: Sequence[float], *, header_row: int, landscape:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+def print_layout(ws: Any, *, columns: int, rows: int, header_row: int,
+                 landscape: bool = True) -> None:
+    """What prints on A4: columns 1..`columns` of every row (the screen keeps the rest),
+    the title and header rows on every page, page numbers in the footer."""
+    last = get_column_letter(columns)
+    ws.print_area = f"A1:{last}{max(rows, header_row)}"
+    ws.print_title_rows = f"1:{header_row}"
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = 9
+
+
+def tall_rows(ws: Any, first: int, count: int, height: float) -> None:
+    """Rows high enough for wrapped text (LibreOffice and Excel do not grow them when they
+    open a generated file); set before the rows are written."""
+    for row in range(first, first + count):
+        ws.row_dimensions[row].height = height
 
 
 def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path:

@@ -1,8 +1,13 @@
-"""台账: every open order and those closed this month, one row each, lights as fills.
+"""台账: every open order and those closed this month, one row each.
 
-The clerk may fill the editable (green) columns and drop the workbook back into the inbox;
-a very hidden sheet keeps what each editable cell said when written, so that only the
-cells the clerk changed are applied.
+Each clock has its own cell: a running clock shows its light (预警 黄灯 红灯 超时, coloured),
+a closed one its outcome (按时, 逾期 N 个工作日). Only running clocks at 黄灯 or worse tint a
+row; the editable cells stay green whatever the row.
+
+The first columns are what a leader reads on paper: they are the print area (A4 landscape).
+The others stay for the screen and for the round trip: the clerk may fill the editable
+(green) columns and drop the workbook back into the inbox; a very hidden sheet keeps what
+each editable cell said when written, so that only the cells the clerk changed are applied.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.deadlines.state import OrderState
+from pipeline.deadlines.state import ClockView, OrderState
 from pipeline.intake.ledger import EDITABLE, HEADER_ROW, ORIGINALS_SHEET, SHEET
 from pipeline.model import RESULTS, SATISFACTION
 from pipeline.text import show_time, summary
@@ -25,24 +31,42 @@ from pipeline.workbooks.common import (
     EDITABLE_FILL,
     HEADER_FILL,
     HEADER_FONT,
+    LATE_FONT,
     LIGHT_FILLS,
     LIGHT_FONTS,
+    MIDDLE,
+    ROW_TINTS,
     TITLE_FONT,
-    WRAP,
+    UNRECORDED_FONT,
+    WRAP_MIDDLE,
     fixed_times,
     looks_like_formula,
     new_workbook,
+    print_layout,
     publish,
     save,
     setup_sheet,
+    tall_rows,
     text_cell,
 )
 
 LEDGER_KIND = "台账"
+ROW_HEIGHT = 27  # two lines of 宋体 10: the 内容摘要 wraps once
+NOTE = ("先行联系、办理两栏：在办的显示灯，已完成的显示结果（按时／逾期N个工作日）；"
+        "到黄灯及以上的在办工单底色标出。绿色栏目可填写后放回收件箱导入。")
 
 
 def _date(value: date | None) -> str:
     return value.isoformat() if value else ""
+
+
+def _minute(value: str | None) -> str:
+    return show_time(value)[:16]
+
+
+def _kind(state: OrderState) -> str:
+    row = state.row
+    return row["kind"] + (f"·{row['category']}" if row["category"] else "")
 
 
 @dataclass(frozen=True)
@@ -52,39 +76,67 @@ class Column:
     get: Callable[[OrderState], Any]
     editable: str = ""  # the field a clerk's edit changes, "" if read-only
     wrap: bool = False
+    clock: Callable[[OrderState], ClockView] | None = None  # a clock's cell
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("工单编号", 17, lambda s: s.row["order_no"]),
-    Column("派单时间", 17, lambda s: show_time(s.row["dispatch_time"])),
-    Column("工单类型", 9, lambda s: s.row["kind"]),
-    Column("诉求类别", 8, lambda s: s.row["category"]),
+# What a leader reads: the print area, in this order.
+PRINTED: tuple[Column, ...] = (
+    Column("工单编号", 16, lambda s: s.row["order_no"]),
+    Column("派单时间", 15, lambda s: _minute(s.row["dispatch_time"])),
+    Column("类型", 10, _kind),
+    Column("内容摘要", 40, lambda s: summary(s.row["content"], 38), wrap=True),
+    Column(EDITABLE["department"], 19, lambda s: s.row["department"], editable="department"),
+    Column("先行联系", 10, lambda s: s.first_contact.word, clock=lambda s: s.first_contact),
+    Column("办理", 13, lambda s: s.handling.word, clock=lambda s: s.handling),
+    Column("红灯日", 11, lambda s: _date(s.deadlines.handling.red)),
+    Column("状态", 8, lambda s: s.row["status"]),
+    Column("催单", 6, lambda s: int(s.row["reminders"] or 0) or ""),
+)
+# For the screen and the round trip.
+DETAILS: tuple[Column, ...] = (
     Column("来电人", 9, lambda s: s.row["caller"]),
     Column("联系电话", 13, lambda s: s.row["phone"]),
     Column("述求地址", 22, lambda s: s.row["address"], wrap=True),
-    Column("内容摘要", 40, lambda s: summary(s.row["content"]), wrap=True),
+    Column("工单类型", 9, lambda s: s.row["kind"]),
+    Column("诉求类别", 8, lambda s: s.row["category"]),
     Column("建议承办部门", 12, lambda s: s.row["suggested_department"]),
-    Column(EDITABLE["department"], 12, lambda s: s.row["department"], editable="department"),
     Column("先行联系期限", 12, lambda s: _date(s.deadlines.first_contact.red)),
     Column(EDITABLE["first_contact_at"], 17, lambda s: show_time(s.row["first_contact_at"]),
            editable="first_contact_at"),
-    Column("先行联系灯", 9, lambda s: s.first_contact_light.value),
     Column("预警日", 11, lambda s: _date(s.deadlines.handling.warning)),
     Column("黄灯日", 11, lambda s: _date(s.deadlines.handling.yellow)),
-    Column("红灯日", 11, lambda s: _date(s.deadlines.handling.red)),
-    Column("办理灯", 8, lambda s: s.light.value),
-    Column("状态", 8, lambda s: s.row["status"]),
-    Column("催单次数", 8, lambda s: int(s.row["reminders"] or 0)),
     Column(EDITABLE["result"], 10, lambda s: s.row["result"], editable="result"),
     Column(EDITABLE["satisfaction"], 9, lambda s: s.row["satisfaction"], editable="satisfaction"),
     Column("暂定", 6, lambda s: "暂定" if s.deadlines.provisional else ""),
     Column("备注", 30, lambda s: "；".join(s.flags), wrap=True),
 )
+COLUMNS: tuple[Column, ...] = PRINTED + DETAILS
 
 
-def _row_light(state: OrderState) -> str:
-    """A row is filled by the worse of its two lights (closed clocks keep theirs)."""
-    return max((state.light, state.first_contact_light), key=lambda x: x.rank).value
+def _clock_style(view: ClockView) -> tuple[PatternFill | None, Font | None]:
+    """A running clock's cell in its light's colour; a closed one marked only if late."""
+    if view.running:
+        return LIGHT_FILLS.get(view.light.value), LIGHT_FONTS.get(view.light.value)
+    if view.unrecorded:
+        return None, UNRECORDED_FONT
+    return None, LATE_FONT if view.late_days else None
+
+
+def ledger_cells(ws: Any, state: OrderState) -> list[Any]:
+    """One row: editable cells green, clocks by their state, the rest tinted if chased."""
+    alarm = state.alarm
+    tint = ROW_TINTS.get(alarm.value) if alarm is not None else None
+    cells = []
+    for c in COLUMNS:
+        fill, font = tint, None
+        if c.editable:
+            fill = EDITABLE_FILL
+        elif c.clock is not None:
+            fill, font = _clock_style(c.clock(state))
+            fill = fill or tint
+        cells.append(text_cell(ws, c.get(state), fill=fill, font=font,
+                               align=WRAP_MIDDLE if c.wrap else MIDDLE))
+    return cells
 
 
 def ledger_rows(states: Sequence[OrderState], month_start: date) -> list[OrderState]:
@@ -106,22 +158,17 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
         fixed_times(wb, as_of)
         ws = wb.create_sheet(SHEET)
         setup_sheet(ws, [c.width for c in COLUMNS], header_row=HEADER_ROW, rows=len(states))
-        ws.append([text_cell(ws, f"北站街道“12345”市民服务热线工单台账（{as_of.isoformat()}）",
-                             font=TITLE_FONT, border=False)])
-        ws.append([text_cell(
-            ws, "绿色栏目可直接填写（承办部门、先行联系时间、办理结果、满意度），保存后放回收件箱即可"
-            "导入；其他栏目由系统生成，请勿修改。", border=False)])
+        title = f"北站街道“12345”市民服务热线工单台账（{as_of.isoformat()}）"
+        print_layout(ws, columns=len(PRINTED), rows=HEADER_ROW + len(states),
+                     header_row=HEADER_ROW)
+        tall_rows(ws, HEADER_ROW + 1, len(states), ROW_HEIGHT)
+        ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
+        ws.append([text_cell(ws, NOTE, border=False)])
         ws.append([text_cell(ws, c.header, font=HEADER_FONT,
                              fill=EDITABLE_FILL if c.editable else HEADER_FILL, align=CENTER)
                    for c in COLUMNS])
         for state in states:
-            light = _row_light(state)
-            fill, font = LIGHT_FILLS.get(light), LIGHT_FONTS.get(light)
-            ws.append([
-                text_cell(ws, c.get(state), fill=fill, font=font,
-                          align=WRAP if c.wrap else None)
-                for c in COLUMNS
-            ])
+            ws.append(ledger_cells(ws, state))
         _validations(ws, len(states), departments)
         originals = wb.create_sheet(ORIGINALS_SHEET)
         originals.sheet_state = "veryHidden"

@@ -1,4 +1,10 @@
-"""督办日报: the orders to chase today, grouped by department. Nothing calm on it."""
+"""督办日报: the orders to chase today, grouped by department. Nothing calm on it.
+
+On the list: every order with a running clock at 黄灯, 红灯 or 超时 (the one definition in
+deadlines/state.py); a closed clock never puts an order here, however late it closed. Its
+header prints the same tally as the run report. Orders handled with no first contact on
+record are listed once on their own sheet (待补登) as a data-quality item.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
-from pipeline.deadlines.clocks import Clock, Light
-from pipeline.deadlines.state import OrderState
+from pipeline.deadlines.clocks import Clock
+from pipeline.deadlines.state import FINISHED, ClockView, OrderState
+from pipeline.deadlines.tally import Tally
 from pipeline.deadlines.workdays import WorkCalendar
 from pipeline.text import mask_phone, show_time, summary
 from pipeline.workbooks.common import (
@@ -18,66 +26,72 @@ from pipeline.workbooks.common import (
     HEADER_FONT,
     LIGHT_FILLS,
     LIGHT_FONTS,
+    MIDDLE,
+    ROW_TINTS,
     TITLE_FONT,
     WRAP,
+    WRAP_MIDDLE,
     fixed_times,
     new_workbook,
+    print_layout,
     publish,
     save,
     setup_sheet,
+    tall_rows,
     text_cell,
 )
 
-CHASE = (Light.YELLOW, Light.RED, Light.OVERDUE)
 UNASSIGNED = "（未分派）"
-HEADERS = ("承办部门", "工单编号", "派单时间", "工单类型", "督办事项", "灯", "期限", "剩余/超期",
-           "催单", "来电人", "联系电话", "内容摘要")
-WIDTHS = (14, 17, 17, 12, 26, 7, 11, 12, 8, 9, 13, 44)
+# The first ten columns print (A4 landscape); caller and masked phone stay for the screen.
+HEADERS = ("承办部门", "工单编号", "派单时间", "类型", "督办事项", "灯", "期限", "剩余/超期",
+           "催单", "内容摘要", "来电人", "联系电话")
+WIDTHS = (19, 16, 15, 10, 16, 6, 11, 13, 8, 40, 9, 13)
+ROW_HEIGHT = 27  # two lines: the 内容摘要 wraps once
+PRINTED = 10
+LIGHT_COLUMN = HEADERS.index("灯")
 
 
 @dataclass
 class ChaseItem:
     state: OrderState
-    reasons: list[tuple[str, Clock, Light]]
 
     @property
-    def worst(self) -> Light:
-        return max((light for _, _, light in self.reasons), key=lambda x: x.rank)
+    def reasons(self) -> list[ClockView]:
+        return self.state.chase_reasons
+
+    @property
+    def worst(self) -> ClockView:
+        return max(self.reasons, key=lambda v: v.light.rank)
 
     @property
     def department(self) -> str:
         return self.state.row["department"] or UNASSIGNED
 
 
-def open_clock_lights(state: OrderState) -> list[tuple[str, Clock, Light]]:
-    """The clocks still running on the run date, with their lights."""
-    out = []
-    if state.row["status"] in ("已关闭", "已归档"):
-        return out
-    if state.first_contact_on is None:
-        out.append(("先行联系", state.deadlines.first_contact, state.first_contact_light))
-    if state.handling_closed_on is None:
-        out.append(("办理", state.deadlines.handling, state.light))
-    return out
-
-
 def chase_list(states: Sequence[OrderState]) -> list[ChaseItem]:
     """Orders with a running clock at 黄灯, 红灯 or 超时, worst first within a department."""
-    items = []
-    for state in states:
-        reasons = [r for r in open_clock_lights(state) if r[2] in CHASE]
-        if reasons:
-            items.append(ChaseItem(state, reasons))
-    items.sort(key=lambda i: (i.department == UNASSIGNED, i.department, -i.worst.rank,
+    items = [ChaseItem(s) for s in states if s.needs_supervision]
+    items.sort(key=lambda i: (i.department == UNASSIGNED, i.department, -i.worst.light.rank,
                               i.state.row["dispatch_time"]))
     return items
 
 
 def reminded_calm(states: Sequence[OrderState], chased: Sequence[ChaseItem]) -> list[OrderState]:
-    """Open orders with a 催单 that are not (yet) yellow or worse: shown on their own sheet."""
+    """Orders in hand with a 催单 that are not (yet) yellow or worse: shown on their own sheet."""
     on_list = {i.state.row["order_no"] for i in chased}
     return [s for s in states if int(s.row["reminders"] or 0) > 0 and s.is_open
             and s.row["order_no"] not in on_list]
+
+
+def unrecorded(states: Sequence[OrderState]) -> list[OrderState]:
+    """Handled orders with no first contact on record (未登记先行联系), each once."""
+    return [s for s in states if s.first_contact.unrecorded]
+
+
+def tally_text(tally: Tally) -> str:
+    """The header line: the same numbers as the run report, adding up on the page."""
+    return (f"{tally.chase_text()}＝办理时限 {tally.chased_handling} 件＋先行联系 "
+            f"{tally.chased_contact} 件－两者都有 {tally.chased_both} 件。")
 
 
 def remaining_text(calendar: WorkCalendar, clock: Clock, as_of: date) -> str:
@@ -95,62 +109,104 @@ def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], a
     """Write the 督办日报 of `as_of`; returns where it went and how many orders it holds."""
     items = chase_list(states)
     calm = reminded_calm(states, items)
+    gaps = unrecorded(states)
+    tally = Tally.of(states, as_of)
 
     def writer(tmp: Path) -> None:
         wb = new_workbook("督办日报")
         fixed_times(wb, as_of)
         ws = wb.create_sheet("督办日报")
         setup_sheet(ws, WIDTHS, header_row=3, rows=2 * len(items))
-        counts = {light: sum(1 for i in items if i.worst is light) for light in CHASE}
-        ws.append([text_cell(ws, f"“12345”工单督办日报（{as_of.isoformat()}）", font=TITLE_FONT,
-                             border=False)])
-        ws.append([text_cell(
-            ws, f"共 {len(items)} 件需督办：黄灯 {counts[Light.YELLOW]} 件，红灯 {counts[Light.RED]} 件，"
-                f"超时 {counts[Light.OVERDUE]} 件。按承办部门排列，电话已隐去中间四位。",
-            border=False)])
+        title = f"“12345”工单督办日报（{as_of.isoformat()}）"
+        groups = [(d, list(g)) for d, g in groupby(items, key=lambda i: i.department)]
+        print_layout(ws, columns=PRINTED, rows=3 + len(items) + len(groups), header_row=3)
+        ws.oddFooter.left.text = "按承办部门排列，最严重的在前；电话已隐去中间四位"
+        ws.oddFooter.left.size = 9
+        ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
+        ws.append([text_cell(ws, tally_text(tally), border=False)])
         ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER)
                    for h in HEADERS])
-        for department, grouped in groupby(items, key=lambda i: i.department):
-            group = list(grouped)
+        row = 4
+        for department, group in groups:
             ws.append([text_cell(ws, f"{department}（{len(group)}件）", font=HEADER_FONT)])
+            tall_rows(ws, row + 1, len(group), ROW_HEIGHT)
+            row += 1 + len(group)
             for item in group:
                 _append_item(ws, item, department, as_of, calendar)
-        _append_reminded(wb, calm, as_of)
+        if calm:  # sheets only when they hold something: no empty pages in print
+            _append_reminded(wb, calm, as_of)
+        if gaps:
+            _append_unrecorded(wb, gaps, as_of)
         save(wb, tmp)
 
     return publish(path, staging, writer), len(items)
 
 
-def _append_item(ws: object, item: ChaseItem, department: str, as_of: date,
+def _append_item(ws: Any, item: ChaseItem, department: str, as_of: date,
                  calendar: WorkCalendar) -> None:
     row = item.state.row
-    _, worst_clock, worst_light = max(item.reasons, key=lambda r: r[2].rank)
-    fill, font = LIGHT_FILLS.get(worst_light.value), LIGHT_FONTS.get(worst_light.value)
-    matters = "；".join(f"{name}{light.value}" for name, _, light in item.reasons)
+    worst = item.worst
+    tint = ROW_TINTS.get(worst.light.value)
+    matters = "；".join(f"{v.name}{v.light.value}" for v in item.reasons)
     reminders = int(row["reminders"] or 0)
     values = [
-        department, row["order_no"], show_time(row["dispatch_time"]),
+        department, row["order_no"], show_time(row["dispatch_time"])[:16],
         row["kind"] + (f"·{row['category']}" if row["category"] else ""), matters,
-        worst_light.value, worst_clock.red.isoformat(),
-        remaining_text(calendar, worst_clock, as_of),
-        f"催单{reminders}次" if reminders else "", row["caller"], mask_phone(row["phone"]),
-        summary(row["content"], 80),
+        worst.light.value, worst.clock.red.isoformat(),
+        remaining_text(calendar, worst.clock, as_of),
+        f"催单{reminders}次" if reminders else "", summary(row["content"], 38),
+        row["caller"], mask_phone(row["phone"]),
     ]
-    ws.append([text_cell(ws, v, fill=fill, font=font, align=WRAP if i == 11 else None)
-               for i, v in enumerate(values)])
+    cells = []
+    for i, value in enumerate(values):
+        fill, font = tint, None
+        if i == LIGHT_COLUMN:
+            fill, font = LIGHT_FILLS.get(worst.light.value), LIGHT_FONTS.get(worst.light.value)
+        cells.append(text_cell(ws, value, fill=fill, font=font,
+                               align=WRAP_MIDDLE if HEADERS[i] == "内容摘要" else MIDDLE))
+    ws.append(cells)
 
 
-def _append_reminded(wb: object, calm: Sequence[OrderState], as_of: date) -> None:
+def _append_reminded(wb: Any, calm: Sequence[OrderState], as_of: date) -> None:
     ws = wb.create_sheet("催单件")
-    headers = ("工单编号", "承办部门", "派单时间", "催单次数", "最近催单", "办理灯", "红灯日", "内容摘要")
-    setup_sheet(ws, (17, 14, 17, 8, 17, 8, 11, 50), header_row=2, rows=len(calm))
-    ws.append([text_cell(ws, f"已被催单、尚未到黄灯的工单（{as_of.isoformat()}），请优先办理",
-                         font=TITLE_FONT, border=False)])
+    headers = ("工单编号", "承办部门", "派单时间", "催单次数", "最近催单", "办理", "红灯日", "内容摘要")
+    setup_sheet(ws, (16, 12, 15, 8, 15, 8, 11, 50), header_row=2, rows=len(calm))
+    title = f"已被催单、尚未到黄灯的工单（{as_of.isoformat()}），请优先办理"
+    print_layout(ws, columns=len(headers), rows=2 + len(calm), header_row=2)
+    ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
     for state in calm:
         row = state.row
-        ws.append([text_cell(ws, v) for v in (
-            row["order_no"], row["department"] or UNASSIGNED, show_time(row["dispatch_time"]),
-            int(row["reminders"]), show_time(row["last_reminder_at"]), state.light.value,
+        light = state.handling.light.value
+        ws.append([text_cell(ws, v, fill=LIGHT_FILLS.get(light) if i == 5 else None,
+                             font=LIGHT_FONTS.get(light) if i == 5 else None,
+                             align=WRAP if i == 7 else None)
+                   for i, v in enumerate((
+            row["order_no"], row["department"] or UNASSIGNED, show_time(row["dispatch_time"])[:16],
+            int(row["reminders"]), show_time(row["last_reminder_at"])[:16], light,
             state.deadlines.handling.red.isoformat(), summary(row["content"], 80),
+        ))])
+
+
+def _append_unrecorded(wb: Any, gaps: Sequence[OrderState], as_of: date) -> None:
+    """待补登: handled orders whose first contact was never recorded, listed as such."""
+    ws = wb.create_sheet("待补登")
+    headers = ("工单编号", "承办部门", "派单时间", "先行联系期限", "办结时间", "状态", "怎么办")
+    setup_sheet(ws, (16, 12, 15, 12, 15, 8, 52), header_row=2, rows=len(gaps))
+    title = f"已办结但未登记先行联系时间的工单（{as_of.isoformat()}，共 {len(gaps)} 件）"
+    print_layout(ws, columns=len(headers), rows=2 + len(gaps), header_row=2)
+    ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
+    ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
+    for state in gaps:
+        row = state.row
+        ws.append([text_cell(ws, v) for v in (
+            row["order_no"], row["department"] or UNASSIGNED, show_time(row["dispatch_time"])[:16],
+            state.deadlines.first_contact.red.isoformat(), show_time(row["handled_at"])[:16],
+            row["status"], _what_to_do(state),
         )])
+
+
+def _what_to_do(state: OrderState) -> str:
+    if state.row["status"] in FINISHED:
+        return "已结案，无法补登；考核时先行联系按未按时计"
+    return f"核实后补登：hotline contact {state.row['order_no']} --at 联系时间"
