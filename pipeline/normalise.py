@@ -118,6 +118,28 @@ def _from_text(text: str) -> datetime:
     raise InvalidValueError(f"“{text}”不是可识别的日期时间")
 
 
+def parse_day(value: object) -> date | None:
+    """A day in any form `parse_datetime` takes (2026-11-30, 2026/11/30, 2026年11月30日,
+    20261130, with or without a time of day, which is dropped); None for an empty value.
+    The one parser behind every date a clerk types (--as-of, --at, --holidays)."""
+    moment = parse_datetime(value)
+    return moment.date() if moment is not None else None
+
+
+_MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.年]\s*(?P<m>\d{1,2})\s*月?|(?P<mm>\d{2}))$")
+
+
+def parse_month(value: object) -> str:
+    """A month as YYYY-MM from 2026-9, 2026-09, 2026/9, 2026.9, 2026年9月, 202609 (full-width
+    digits too); InvalidValueError for anything else."""
+    text = halfwidth(clean_text(value, multiline=False))
+    m = _MONTH.match(text)
+    month = int(m.group("m") or m.group("mm")) if m else 0
+    if m is None or not 1 <= month <= 12 or not 2000 <= int(m.group("y")) <= 2100:
+        raise InvalidValueError(f"月份“{text}”无法识别，请写成 2026-11、2026/11 或 2026年11月")
+    return f"{int(m.group('y')):04d}-{month:02d}"
+
+
 def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 

@@ -18,6 +18,7 @@ from pipeline.cli.app import (
     fail,
     home_of,
     parse_day,
+    parse_month,
 )
 from pipeline.cli.console import echo
 from pipeline.deadlines.explain import SOURCES
@@ -34,15 +35,23 @@ from pipeline.store import open_store
 
 @click.group(cls=HotlineGroup, context_settings=CONTEXT)
 def calendar() -> None:
-    """节假日安排：查看某年的工作日，录入国务院新公布的一年安排。"""
+    """节假日安排：查看某年的工作日，录入国务院新公布的一年安排。
+
+    \b
+    示例：
+      hotline calendar show 2027
+      hotline calendar add 2027 --notice 国务院通知.txt
+    """
 
 
 @calendar.command("add")
 @click.argument("year", type=int, metavar="年份")
 @click.option("--holidays", multiple=True, metavar="日期",
-              help="放假日，可写区间：2027-02-05..2027-02-11（可多次给出，或用逗号分隔）。")
-@click.option("--workdays", multiple=True, metavar="日期", help="调休上班的周六、周日。")
-@click.option("--notice", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="放假日，日期写法与 --at 相同（2027-01-01、2027/1/1、2027年1月1日），"
+                   "区间写成 2027-02-05..2027-02-11 或 2027年2月5日至2027年2月11日"
+                   "（可多次给出，或用逗号分隔）。")
+@click.option("--workdays", multiple=True, metavar="日期", help="调休上班的周六、周日，写法同上。")
+@click.option("--notice", metavar="文件", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="国务院办公厅节假日安排通知的文本文件（UTF-8），从中读取日期。")
 @click.option("--replace", is_flag=True, help="替换 hotline.toml 中已有的该年安排。")
 @click.option("--dry-run", is_flag=True, help="只显示读到的日期，不保存。")
@@ -50,7 +59,13 @@ def calendar() -> None:
 def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
                  workdays: tuple[str, ...], notice: Path | None, replace: bool,
                  dry_run: bool) -> None:
-    """录入某一年的节假日安排（写入 hotline.toml 的 [calendar.年份]）。"""
+    """录入某一年的节假日安排（写入 hotline.toml 的 [calendar.年份]）。
+
+    \b
+    示例：
+      hotline calendar add 2027 --notice 国务院通知.txt --dry-run
+      hotline calendar add 2027 --holidays 2027年1月1日 --holidays 2027-02-05..2027-02-11 --workdays 2027/2/14
+    """
 
     home = home_of(ctx)
     if notice is not None:
@@ -81,7 +96,12 @@ def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
 @click.argument("year", type=int, metavar="年份")
 @click.pass_context
 def calendar_show(ctx: click.Context, year: int) -> None:
-    """显示某年的放假日和调休上班日，以及数据来源。"""
+    """显示某年的放假日和调休上班日，以及数据来源。
+
+    \b
+    示例：
+      hotline calendar show 2026
+    """
 
 
     cal = home_of(ctx).calendar
@@ -104,13 +124,24 @@ def calendar_show(ctx: click.Context, year: int) -> None:
 
 @click.group(cls=HotlineGroup, context_settings=CONTEXT)
 def templates() -> None:
-    """Word 模板：检查本街道修改过的模板，或导出自带模板供修改。"""
+    """Word 模板：检查本街道修改过的模板，或导出自带模板供修改。
+
+    \b
+    示例：
+      hotline templates export
+      hotline templates check
+    """
 
 
 @templates.command("check")
 @click.pass_context
 def templates_check(ctx: click.Context) -> None:
-    """检查模板中的填写标记：未知的、缺少的，并试填写一次。"""
+    """检查模板中的填写标记：未知的、缺少的，并试填写一次。
+
+    \b
+    示例：
+      hotline templates check
+    """
 
     home = home_of(ctx)
     failed = False
@@ -131,7 +162,13 @@ def templates_check(ctx: click.Context) -> None:
 @click.option("--overwrite", is_flag=True, help="覆盖工作目录中已有的同名模板。")
 @click.pass_context
 def templates_export(ctx: click.Context, overwrite: bool) -> None:
-    """把软件自带的模板复制到工作目录的 templates/ 中，供用 Word 或 WPS 修改。"""
+    """把软件自带的模板复制到工作目录的 templates/ 中，供用 Word 或 WPS 修改。
+
+    \b
+    示例：
+      hotline templates export
+      hotline templates export --overwrite
+    """
 
     home = home_of(ctx)
     written = export_templates(home.config.templates, overwrite=overwrite)
@@ -147,14 +184,22 @@ def templates_export(ctx: click.Context, overwrite: bool) -> None:
 # -- assessment ----------------------------------------------------------------------------
 
 @click.command(cls=HotlineCommand)
-@click.option("--month", required=True, metavar="YYYY-MM", help="考核哪个月（按派单日期）。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计日（默认今天）。")
+@click.option("--month", required=True, metavar="月份",
+              help="考核哪个月（按派单日期），如 2026-11、2026/11、2026年11月。")
+@click.option("--as-of", "as_of", metavar="日期", help="统计日（默认今天）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各项数字。")
 @click.pass_context
 def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> None:
-    """绩效考核：按承办部门统计一个月的受理、按时、解决、满意等情况，生成考核表。"""
+    """绩效考核：按承办部门统计一个月的受理、按时、解决、满意等情况，生成考核表。
+
+    \b
+    示例：
+      hotline assess --month 2026-11
+      hotline assess --month 2026年11月 --as-of 2026-12-01 --json
+    """
 
     home = home_of(ctx)
+    month = parse_month(month)
     result, path = monthly_assessment(home, month, parse_day(as_of))
     if as_json:
         dump_json(result.as_json())
@@ -173,12 +218,20 @@ def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> 
 
 
 @click.command("archive", cls=HotlineCommand)
-@click.option("--month", required=True, metavar="YYYY-MM", help="归档哪个月结案的工单。")
+@click.option("--month", required=True, metavar="月份",
+              help="归档哪个月结案的工单，如 2026-11、2026/11、2026年11月。")
 @actor_option
 @click.pass_context
 def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
-    """归档：把某月已结案的工单连同文书归入 archive/<月份>/，并生成归档索引。"""
+    """归档：把某月已结案的工单连同文书归入 archive/<月份>/，并生成归档索引。
 
+    \b
+    示例：
+      hotline archive --month 2026-11
+      hotline archive --month 2026-9 --by 王敏
+    """
+
+    month = parse_month(month)
     result = archive_month(home_of(ctx), month, actor)
     echo(f"{month}：归档 {len(result.newly)} 件（该月已结案共 {result.total} 件），"
                f"归档目录 {result.folder}。")
@@ -192,7 +245,13 @@ def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
 @click.command(cls=HotlineCommand)
 @click.pass_context
 def doctor(ctx: click.Context) -> None:
-    """体检：检查数据库、文件夹、备份、模板、节假日安排等，并说明怎么处理。"""
+    """体检：检查数据库、文件夹、备份、模板、节假日安排等，并说明怎么处理。
+
+    \b
+    示例：
+      hotline doctor
+      hotline --home /srv/hotline doctor
+    """
 
     report = examine(home_of(ctx))
     echo(report.text())
@@ -206,7 +265,12 @@ def doctor(ctx: click.Context) -> None:
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.pass_context
 def restore(ctx: click.Context, backup: Path) -> None:
-    """用备份恢复数据库（损坏的数据库另存备查）。"""
+    """用备份恢复数据库（损坏的数据库另存备查）。
+
+    \b
+    示例：
+      hotline restore backups/hotline-2026-11-27.db
+    """
 
     home = home_of(ctx)
     with home_lock(home.config.lock_path, "hotline restore"):

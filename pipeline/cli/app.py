@@ -14,12 +14,13 @@ from typing import Any, NoReturn
 
 import click
 
-from pipeline import __version__, clock
+from pipeline import __version__, clock, normalise
 from pipeline.cli import zh as clizh
 from pipeline.cli.console import echo, echo_json, harden_std_streams
 from pipeline.errors import EXIT_USAGE, HotlineError
 from pipeline.home import Home, open_home, resolve_home
 from pipeline.normalise import InvalidValueError, parse_datetime
+from pipeline.text import mask_phones
 
 clizh.install()
 
@@ -27,9 +28,15 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class HotlineCommand(click.Command):
+    """A command whose help is Chinese throughout: [选项], 文字 / 整数 for Click's TEXT /
+    INTEGER, headings with a full-width colon."""
+
+    context_class = clizh.Context
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         super().__init__(*args, **kwargs)
+        clizh.chinese_metavars(self.params)
 
 
 class HotlineGroup(click.Group):
@@ -37,11 +44,13 @@ class HotlineGroup(click.Group):
     its commands in the order of the day's work, not the alphabet's."""
 
     command_class = HotlineCommand
+    context_class = clizh.Context
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("options_metavar", "[选项]")
         kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
         super().__init__(*args, **kwargs)
+        clizh.chinese_metavars(self.params)
         # name → "module:attribute", imported when the command is used (Click's lazy group):
         # `hotline list` need not load the workbook and document libraries.
         self.lazy: dict[str, str] = {}
@@ -59,22 +68,32 @@ class HotlineGroup(click.Group):
         try:
             return super().invoke(ctx)
         except HotlineError as exc:
-            echo(f"错误：{exc}", err=True)
+            echo(f"错误：{mask_phones(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    echo(f"错误：{message}", err=True)
+    echo(f"错误：{mask_phones(message)}", err=True)
     sys.exit(code)
 
 
 def parse_day(value: str | None, what: str = "日期") -> date:
-    if not value:
-        return clock.today()
+    """A day typed by the clerk, in any form `--at` takes; today if none."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{what}“{value}”无法识别，请写成 2026-11-27 的形式。")
+        day = normalise.parse_day(value)
+    except InvalidValueError:
+        day = None
+        if value:
+            fail(f"{what}“{value}”无法识别，请写成 2026-11-27、2026/11/27 或 2026年11月27日。")
+    return day or clock.today()
+
+
+def parse_month(value: str) -> str:
+    """A month typed by the clerk (2026-9, 2026/09, 2026年9月) as YYYY-MM."""
+    try:
+        return normalise.parse_month(value)
+    except InvalidValueError as exc:
+        fail(f"{exc}。")
 
 
 @click.group(cls=HotlineGroup, context_settings=CONTEXT)
@@ -90,6 +109,13 @@ def main(ctx: click.Context, home_dir: str | None) -> None:
     每晚：把区热线办的电子工单（PDF、Excel、CSV）放进 inbox/，运行 hotline run，
     第二天早上在 outbox/<日期>/ 里取转送单、工单台账和督办日报打印。
     第一次使用可运行 hotline demo 看看效果。
+
+    \b
+    示例：
+      hotline demo
+      hotline run
+      hotline --home /srv/hotline list --open
+      hotline 命令 --help      （看某个命令的说明和示例）
     """
     harden_std_streams()
     ctx.ensure_object(dict)

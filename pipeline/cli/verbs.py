@@ -26,7 +26,8 @@ from pipeline.workflow.actions import Actions
 
 def by_option(f: Any) -> Any:
     """--by and --from-file, shared by every stage verb."""
-    f = click.option("--from-file", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+    f = click.option("--from-file", "from_file", metavar="表格文件",
+                     type=click.Path(dir_okay=False, path_type=Path),
                      help="从 CSV 或 .xlsx 文件成批登记：表头含“工单编号”和本命令的各项"
                           "（如 承办部门、联系时间、办理结果、满意度、理由），每行一张工单。")(f)
     return actor_option(f)
@@ -72,7 +73,14 @@ def row_moment(row: dict[str, Any], default: datetime | None) -> datetime | None
 @click.pass_context
 def assign(ctx: click.Context, args: tuple[str, ...], instruction: str, actor: str | None,
            from_file: Path | None) -> None:
-    """处置：把工单分派给承办部门。用法：hotline assign 工单编号… 承办部门"""
+    """处置：把工单分派给承办部门（最后一个参数是部门）。
+
+    \b
+    示例：
+      hotline assign 20261103000101 城管中队
+      hotline assign 20261103000101 20261104000102 房管办 --instruction 请三日内处理
+      hotline assign --from-file 分派.xlsx
+    """
     if from_file is None and len(args) < 2:
         fail("用法：hotline assign 工单编号… 承办部门")
     # The last argument is the department (with --from-file, the default for rows without one).
@@ -85,12 +93,18 @@ def assign(ctx: click.Context, args: tuple[str, ...], instruction: str, actor: s
 @click.command(cls=HotlineCommand)
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--at", "at", metavar="时间", help="联系时间（默认现在），如 2026-11-27 09:30。")
-@click.option("--note", default="", help="联系情况。")
+@click.option("--note", default="", metavar="说明", help="联系情况。")
 @by_option
 @click.pass_context
 def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: str,
             actor: str | None, from_file: Path | None) -> None:
-    """受理：记录已先行联系来电人（1个工作日内）。"""
+    """受理：记录已先行联系来电人（1个工作日内）。
+
+    \b
+    示例：
+      hotline contact 20261103000101
+      hotline contact 20261103000101 --at "2026年11月4日 9时30分" --note 已电话告知办理程序
+    """
     moment = parse_moment(at)
     run_each(ctx, orders, actor, lambda s, o, r: s.contact(
         o, row_moment(r, moment), str(r.get("note", note))), from_file)
@@ -101,9 +115,9 @@ def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: s
 @click.option("--result", default=None,
               type=click.Choice(["实际解决", "解释说明", "参考备案", "述求过高", "未解决"]),
               help="是否解决。")
-@click.option("--notes", default="", help="承办单位处理情况。")
-@click.option("--handler", default="", help="经办人。")
-@click.option("--phone", "handler_phone", default="", help="经办人电话。")
+@click.option("--notes", default="", metavar="情况", help="承办单位处理情况。")
+@click.option("--handler", default="", metavar="姓名", help="经办人。")
+@click.option("--phone", "handler_phone", default="", metavar="电话", help="经办人电话。")
 @click.option("--at", "at", metavar="时间", help="办结时间（默认现在）。")
 @click.option("--replied/--not-replied", "replied", default=None,
               help="一个工作日内是否已答复市民。")
@@ -112,7 +126,13 @@ def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: s
 def handle(ctx: click.Context, orders: tuple[str, ...], result: str | None, notes: str,
            handler: str, handler_phone: str, at: str | None, replied: bool | None,
            actor: str | None, from_file: Path | None) -> None:
-    """办理：记录承办部门的处理情况和结果（办结）。"""
+    """办理：记录承办部门的处理情况和结果（办结）。
+
+    \b
+    示例：
+      hotline handle 20261103000101 --result 实际解决 --notes 已现场处理 --handler 张三
+      hotline handle 20261103000101 --result 解释说明 --at 2026/11/20 --replied
+    """
     if result is None and from_file is None:
         fail("请用 --result 给出办理结果（实际解决、解释说明、参考备案、述求过高、未解决）。")
     moment = parse_moment(at)
@@ -126,13 +146,19 @@ def handle(ctx: click.Context, orders: tuple[str, ...], result: str | None, note
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--satisfaction", default=None, type=click.Choice(["满意", "基本满意", "不满意"]),
               help="来电人满意度。不满意的工单退回重新办理。")
-@click.option("--note", default="", help="回访情况。")
+@click.option("--note", default="", metavar="说明", help="回访情况。")
 @click.option("--at", "at", metavar="时间", help="回访时间（默认现在）。")
 @by_option
 @click.pass_context
 def visit(ctx: click.Context, orders: tuple[str, ...], satisfaction: str | None, note: str,
           at: str | None, actor: str | None, from_file: Path | None) -> None:
-    """回访：记录来电人满意度。"""
+    """回访：记录来电人满意度（只对已办结、尚未回访的工单）；不满意的退回重新办理。
+
+    \b
+    示例：
+      hotline visit 20261103000101 --satisfaction 满意
+      hotline visit 20261103000101 --satisfaction 不满意 --note 噪声仍未解决
+    """
     if satisfaction is None and from_file is None:
         fail("请用 --satisfaction 给出满意度（满意、基本满意、不满意）。")
     moment = parse_moment(at)
@@ -143,13 +169,18 @@ def visit(ctx: click.Context, orders: tuple[str, ...], satisfaction: str | None,
 
 @click.command(cls=HotlineCommand)
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
-@click.option("--days", type=int, help="延长天数（信访件为自然日，其余为工作日）。")
-@click.option("--reason", default="", help="延期理由及批准情况。")
+@click.option("--days", type=int, metavar="天数", help="延长天数（信访件为自然日，其余为工作日）。")
+@click.option("--reason", default="", metavar="理由", help="延期理由及批准情况。")
 @by_option
 @click.pass_context
 def extend(ctx: click.Context, orders: tuple[str, ...], days: int | None, reason: str,
            actor: str | None, from_file: Path | None) -> None:
-    """延期：记录经批准的延期，推后红灯日。"""
+    """延期：记录经批准的延期，推后红灯日。
+
+    \b
+    示例：
+      hotline extend 20261103000101 --days 5 --reason 经分管领导批准，需协调多部门
+    """
     if days is None and from_file is None:
         fail("请用 --days 给出延长的天数。")
 
@@ -177,35 +208,51 @@ def _request(ctx: click.Context, orders: tuple[str, ...], kind: str, reason: str
 
 @click.command(cls=HotlineCommand)
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
-@click.option("--reason", default="", help="申请不纳入测评范围的理由。")
+@click.option("--reason", default="", metavar="理由", help="申请不纳入测评范围的理由。")
 @by_option
 @click.pass_context
 def exclude(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: str | None,
             from_file: Path | None) -> None:
-    """申请不纳入测评范围（附件3），生成申请表。"""
+    """申请不纳入测评范围（附件3），生成申请表。
+
+    \b
+    示例：
+      hotline exclude 20261103000101 --reason 诉求涉及已进入诉讼程序的纠纷
+    """
     _request(ctx, orders, "exclude", reason, actor, from_file)
 
 
 @click.command(cls=HotlineCommand)
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
-@click.option("--reason", default="", help="申请认定为客观件的理由。")
+@click.option("--reason", default="", metavar="理由", help="申请认定为客观件的理由。")
 @by_option
 @click.pass_context
 def objective(ctx: click.Context, orders: tuple[str, ...], reason: str, actor: str | None,
               from_file: Path | None) -> None:
-    """申请认定为客观件（附件4），生成申请表。"""
+    """申请认定为客观件（附件4），生成申请表。
+
+    \b
+    示例：
+      hotline objective 20261103000101 --reason 诉求明显超出合理范围
+    """
     _request(ctx, orders, "objective", reason, actor, from_file)
 
 
 @click.command(cls=HotlineCommand)
 @click.argument("orders", nargs=-1, metavar="[工单编号]...")
 @click.option("--approved/--rejected", "approved", default=None, help="区里批准还是未批准。")
-@click.option("--note", default="", help="审批意见。")
+@click.option("--note", default="", metavar="意见", help="审批意见。")
 @by_option
 @click.pass_context
 def decide(ctx: click.Context, orders: tuple[str, ...], approved: bool | None, note: str,
            actor: str | None, from_file: Path | None) -> None:
-    """记录区里对不纳入测评 / 客观件申请的审批结果。"""
+    """记录区里对不纳入测评 / 客观件申请的审批结果。
+
+    \b
+    示例：
+      hotline decide 20261103000101 --approved --note 区热线办 11月30日 批复
+      hotline decide 20261103000101 --rejected
+    """
     if approved is None and from_file is None:
         fail("请用 --approved（批准）或 --rejected（未批准）给出审批结果。")
 
@@ -227,6 +274,12 @@ def decide(ctx: click.Context, orders: tuple[str, ...], approved: bool | None, n
 @click.pass_context
 def close(ctx: click.Context, orders: tuple[str, ...], at: str | None, actor: str | None,
           from_file: Path | None) -> None:
-    """结案：已办结（并回访）的工单结案。"""
+    """结案：已办结（并回访）的工单结案。
+
+    \b
+    示例：
+      hotline close 20261103000101
+      hotline close 20261103000101 20261104000102 --at 2026-11-30
+    """
     moment = parse_moment(at)
     run_each(ctx, orders, actor, lambda s, o, r: s.close(o, row_moment(r, moment)), from_file)

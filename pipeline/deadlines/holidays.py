@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.config import CONFIG_NAME
 from pipeline.errors import ConfigError
-from pipeline.normalise import halfwidth
+from pipeline.normalise import InvalidValueError, halfwidth, parse_day
 
 
 @dataclass
@@ -33,21 +33,28 @@ class Schedule:
             raise ConfigError(f"没有读到 {self.year} 年的放假日，请核对输入。")
 
 
+_SPAN = re.compile(r"\.\.|至|～|~|—")
+
+
 def parse_spans(values: list[str], year: int, what: str) -> set[date]:
-    """'2027-02-05..2027-02-11', '2027-01-01' or '2/5-2/11' style spans → dates."""
+    """'2027-02-05..2027-02-11' (or 至, ~), '2027-01-01', '2027/1/1', '2027年1月1日' → dates:
+    every date in the form `--at` and `--as-of` take."""
     out: set[date] = set()
     for raw in values:
         for part in re.split(r"[,，、\s]+", halfwidth(raw).strip()):
             if not part:
                 continue
-            first, sep, last = part.partition("..")
+            first, *rest = _SPAN.split(part, maxsplit=1)
             try:
-                start = date.fromisoformat(first)
-                end = date.fromisoformat(last) if sep else start
-            except ValueError as exc:
+                start = parse_day(first)
+                end = parse_day(rest[0]) if rest else start
+            except InvalidValueError:
+                start = end = None
+            if start is None or end is None:
                 raise ConfigError(
-                    f"{what}“{part}”无法识别，请写成 2027-01-01 或 2027-02-05..2027-02-11。"
-                ) from exc
+                    f"{what}“{part}”无法识别，请写成 2027-01-01、2027/1/1、2027年1月1日，"
+                    "区间写成 2027-02-05..2027-02-11 或 2027年2月5日至2027年2月11日。"
+                )
             if end < start or (end - start).days > 31:
                 raise ConfigError(f"{what}“{part}”的起止日期不对。")
             day = start

@@ -7,7 +7,6 @@ Orders whose Annex 3 / 4 request was approved are shown apart and left out of ev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +16,7 @@ from pipeline.deadlines.clocks import Light
 from pipeline.deadlines.state import OrderState
 from pipeline.errors import HotlineError
 from pipeline.model import REQUEST_APPROVED, RESULTS
+from pipeline.normalise import InvalidValueError, parse_month
 
 TOTAL = "合计"
 UNASSIGNED = "（未分派）"
@@ -143,11 +143,12 @@ class Assessment:
 
 
 def month_bounds(month: str) -> tuple[date, date]:
-    """First day of the month and first day of the next; a month not written YYYY-MM is
-    refused with the clerk's message."""
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise HotlineError(f"月份“{month}”无法识别，请写成 2026-11 的形式。")
-    year, mon = (int(x) for x in month.split("-"))
+    """First day of the month and first day of the next; a month written in any form the
+    clerk may type (2026-9, 2026/09, 2026年9月) is taken, anything else refused."""
+    try:
+        year, mon = (int(x) for x in parse_month(month).split("-"))
+    except InvalidValueError as exc:
+        raise HotlineError(f"{exc}。") from exc
     start = date(year, mon, 1)
     end = date(year + (mon == 12), mon % 12 + 1, 1)
     return start, end
