@@ -11,7 +11,7 @@ import pytest
 from conftest import SEED_ORDERS
 
 from pipeline.config import Limits
-from pipeline.demo.samples import _Maker, generate, write_pdf, write_pdf_table
+from pipeline.demo.samples import OrderMaker, generate, write_pdf, write_pdf_table
 from pipeline.intake import read_file
 from pipeline.intake.pdf import PdfReader, parse_pages, read_pdf_pages
 from pipeline.intake.workers import ReadWorkers
@@ -50,7 +50,7 @@ def test_ruled_pages_are_read_as_tables(tmp_path: Path) -> None:
 
 
 def test_a_long_pdf_read_in_parts_gives_the_same_orders(tmp_path: Path) -> None:
-    maker = _Maker(5, AS_OF)
+    maker = OrderMaker(5, AS_OF)
     orders = [maker.order() for _ in range(90)]
     path = tmp_path / "长.pdf"
     write_pdf(path, orders)

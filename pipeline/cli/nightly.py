@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from pipeline.batch.run import run_batch
 from pipeline.batch.summary import summary_text
@@ -22,8 +23,8 @@ from pipeline.demo.samples import generate
 # -- run ---------------------------------------------------------------------------------
 
 @click.command(cls=HotlineCommand)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="按哪一天计算红黄灯（默认今天）。")
+@click.option("--as-of", "as_of", metavar="日期",
+              help="按哪一天计算红黄灯（默认今天），如 2026-11-27、2026/11/27、2026年11月27日。")
 @click.option("--quiet", "-q", is_flag=True, help="只在有文件被放在一边时输出。")
 @click.pass_context
 def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
@@ -32,6 +33,12 @@ def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
     \b
     退出状态：0 全部读入；1 有文件被放在一边（其余照常完成）；2 用法或配置错误；
     3 另一个任务正在运行；4 数据库损坏。
+
+    \b
+    示例：
+      hotline run
+      hotline run --as-of 2026年11月27日
+      hotline --home /srv/hotline run --quiet
     """
 
     home = home_of(ctx)
@@ -49,16 +56,24 @@ def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
 # -- sample / demo -------------------------------------------------------------------------
 
 @click.command(cls=HotlineCommand)
-@click.option("--orders", default=30, show_default=True, help="生成多少张工单。")
-@click.option("--into", "into", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="放到哪个文件夹。")
-@click.option("--seed", default=2026, show_default=True, help="随机种子（相同种子生成相同文件）。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="以哪一天为“今天”（默认今天）。")
-@click.option("--pdf-share", default=0.15, show_default=True, help="PDF 工单所占比例。")
+@click.option("--orders", default=30, show_default=True, metavar="张数", help="生成多少张工单。")
+@click.option("--into", "into", required=True, metavar="文件夹",
+              type=click.Path(file_okay=False, path_type=Path), help="放到哪个文件夹。")
+@click.option("--seed", default=2026, show_default=True, metavar="整数",
+              help="随机种子（相同种子生成相同文件）。")
+@click.option("--as-of", "as_of", metavar="日期", help="以哪一天为“今天”（默认今天）。")
+@click.option("--pdf-share", default=0.15, show_default=True, metavar="比例",
+              help="PDF 工单所占比例（0 到 1）。")
 @click.option("--plain", is_flag=True, help="只生成规整的 Excel 和 PDF，不含各种变体。")
 def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: float,
            plain: bool) -> None:
-    """生成仿真的区热线办导出文件（各种格式和写法），用于演示和测试。"""
+    """生成仿真的区热线办导出文件（各种格式和写法），用于演示和测试。
+
+    \b
+    示例：
+      hotline sample --into 仿真工单 --orders 50
+      hotline sample --into 仿真工单 --plain --as-of 2026-11-27
+    """
 
     made = generate(into, orders=orders, seed=seed, as_of=parse_day(as_of),
                     pdf_share=pdf_share, variations=not plain)
@@ -68,13 +83,39 @@ def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: flo
 
 
 @click.command(cls=HotlineCommand)
-@click.argument("folder", default="hotline-demo", metavar="[文件夹]",
+@click.argument("folder", required=False, metavar="[文件夹]",
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("--orders", default=24, show_default=True, help="演示工单数量。")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示哪一天的夜间运行（默认今天）。")
-def demo(folder: Path, orders: int, as_of: str | None) -> None:
-    """演示：新建一个工作目录，放入仿真工单，运行一次夜间批处理。"""
+@click.option("--orders", default=24, show_default=True, metavar="张数", help="演示工单数量。")
+@click.option("--as-of", "as_of", metavar="日期", help="演示一周的最后一天（默认今天）。")
+@click.pass_context
+def demo(ctx: click.Context, folder: Path | None, orders: int, as_of: str | None) -> None:
+    """演示：新建一个工作目录，模拟一周的收件和办理（多数按时，几张预警、黄灯、超时，
+    一张催单、一张回访不满意退回重办），生成台账、督办日报和绩效考核。
 
-    text, code = run_demo(folder, orders=orders, as_of=parse_day(as_of))
+    \b
+    只在新文件夹（不存在或空的）中建立，决不动已有的工作目录。文件夹写在命令后，
+    或用 --home 指定（两者都写时以命令后的为准）；都不写时为当前文件夹下的 hotline-demo。
+
+    \b
+    示例：
+      hotline demo
+      hotline demo 演示目录 --as-of 2026-11-27
+      hotline --home 演示目录 demo
+    """
+
+    target = demo_folder(ctx, folder)
+    text, code = run_demo(target, orders=orders, as_of=parse_day(as_of))
     echo(text)
     sys.exit(0 if code in (0, 1) else code)
+
+
+def demo_folder(ctx: click.Context, folder: Path | None) -> Path:
+    """The folder named after `demo`; else the one --home names on the command line (never
+    HOTLINE_HOME: the variable names the office's real home); else ./hotline-demo."""
+    if folder is not None:
+        return folder
+    root = ctx.find_root()
+    home = root.params.get("home_dir")
+    if home and root.get_parameter_source("home_dir") is ParameterSource.COMMANDLINE:
+        return Path(home)
+    return Path("hotline-demo")

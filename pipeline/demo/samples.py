@@ -81,7 +81,9 @@ def _workdays_before(as_of: date, count: int) -> list[date]:
     return [as_of - timedelta(days=i) for i in range(1, count + 1)]
 
 
-class _Maker:
+class OrderMaker:
+    """Orders as district systems write them, seeded."""
+
     def __init__(self, seed: int, as_of: date) -> None:
         self.rng = random.Random(seed)
         self.as_of = as_of
@@ -96,6 +98,12 @@ class _Maker:
             dispatch = datetime.combine(day, time(rng.choice([21, 22, 23]), rng.randrange(60)))
         else:
             dispatch = datetime.combine(day, time(rng.randrange(8, 18), rng.randrange(60)))
+        return self.made(dispatch, kind, category, hostile=hostile)
+
+    def made(self, dispatch: datetime, kind: str, category: str, *,
+             hostile: bool = False) -> IncomingOrder:
+        """An order of the given kind and category, dispatched at `dispatch`."""
+        rng = self.rng
         call = dispatch - timedelta(minutes=rng.randrange(20, 600))
         self.serial += 1
         number = f"{dispatch:%Y%m%d}{self.serial:06d}"
@@ -364,7 +372,7 @@ def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | No
     """Write a night's worth of district exports into `into` and return the truth."""
     as_of = as_of or clock.today()
     into.mkdir(parents=True, exist_ok=True)
-    maker = _Maker(seed, as_of)
+    maker = OrderMaker(seed, as_of)
     rng = maker.rng
     made = [maker.order(hostile=variations and i == orders - 1) for i in range(orders)]
     if variations and orders >= 8:
@@ -469,7 +477,7 @@ def _split(items: list[IncomingOrder], parts: int) -> list[list[IncomingOrder]]:
     return [items[i * size:(i + 1) * size] for i in range(parts)]
 
 
-def _reminders(into: Path, stamp: str, made: list[IncomingOrder], maker: _Maker,
+def _reminders(into: Path, stamp: str, made: list[IncomingOrder], maker: OrderMaker,
                result: SampleSet) -> None:
     """A 催单 file: reminders for two known orders and one the office never received."""
     rng = maker.rng
@@ -488,7 +496,7 @@ def _reminders(into: Path, stamp: str, made: list[IncomingOrder], maker: _Maker,
     result.files.append(path)
 
 
-def _bad_row(into: Path, stamp: str, maker: _Maker, result: SampleSet) -> None:
+def _bad_row(into: Path, stamp: str, maker: OrderMaker, result: SampleSet) -> None:
     """A file with one order whose 转交日期 is missing, among good ones."""
     good = [maker.order(), maker.order()]
     bad = maker.order()
