@@ -32,9 +32,10 @@ def _provisional(flag: bool) -> str:
 
 def transfer_context(
     order: OrderRow, deadlines: Deadlines, config: Config, *, marker: str = "",
-    reminder_note: str = "", update_note: str = "",
+    reminder_note: str = "", update_note: str = "", basis: str = "",
 ) -> dict[str, Any]:
-    """The 转送单 of one order. `marker` is "" for the first issue, "催单" or "重新签发"."""
+    """The 转送单 of one order. `marker` is "" for the first issue, "催单" or "重新签发";
+    `basis` where the limit comes from when not Annex 1 (信访: 《信访工作条例》)."""
     fc, h = deadlines.first_contact, deadlines.handling
     remarks = _remarks(order, deadlines, reminder_note, update_note)
     explain = _deadline_lines(deadlines)
@@ -59,7 +60,7 @@ def transfer_context(
         "承办单位处理情况": order.get("handling_notes") or "",
         "办理情况反馈": "",
         "办理回复期限": h.limit_text,
-        "依据": config.basis,
+        "依据": basis or config.basis,
         "期限说明": "\n".join(explain),
         "答复市民": {
             "是": TICKED if replied is True else UNTICKED,

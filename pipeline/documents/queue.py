@@ -89,9 +89,11 @@ class _Renderer:
                 on=(event["at"][:10] if event else doc["run_date"]),
             )
         reminder_note, update_note = _notes(event)
+        rules = self.calc.rules
         return transfer_context(
             order, deadlines_for(order, self.calc), config, marker=MARKERS.get(doc["kind"], ""),
             reminder_note=reminder_note, update_note=update_note,
+            basis=rules.petition.basis if rules.is_petition(order["kind"]) else "",
         )
 
     def write(self, jobs: list[Job]) -> tuple[list[tuple[int, str]], str]:

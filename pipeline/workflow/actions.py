@@ -176,7 +176,7 @@ class Actions:
                     return Outcome(row["order_no"], "办理结果已记录，无需重复")
                 raise StageError(
                     f"工单 {row['order_no']} 已{row['status'][1:]}，不能再记录办理结果。"
-                    "如回访不满意需重新办理，请用 hotline visit … --satisfaction 不满意。"
+                    + _after_visit_advice(row)
                 )
             if row["status"] == Status.HANDLED and same:
                 return Outcome(row["order_no"], "办理结果已记录，无需重复")
@@ -338,6 +338,14 @@ class Actions:
             unvisited = "（未回访）" if row["status"] != Status.VISITED else ""
             self._event(c, row, "closed", f"结案{unvisited}", {"at": stamp(moment)})
         return Outcome(row["order_no"], "已结案" + unvisited)
+
+
+def _after_visit_advice(row: OrderRow) -> str:
+    """What the clerk can do instead (advice the rules then accept, never a refused verb)."""
+    if row["status"] == Status.VISITED:
+        return (f"回访已登记为“{row['satisfaction']}”：来电人不满意的，应在回访时登记“不满意”，"
+                "工单会退回重新办理；回访登记后结果不再更改。")
+    return "已结案的工单不再更改；市民如仍有诉求，由区热线办重新派单，作为新工单办理。"
 
 
 def apply_changes(actions: Actions, conn: Connection, update: Any) -> None:

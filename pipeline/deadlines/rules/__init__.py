@@ -40,6 +40,7 @@ class PetitionRule:
     max_extension: int
     warning: int | None = None
     yellow: int | None = None
+    basis: str = "《信访工作条例》（2022年）"
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ def load_rules(overrides: dict[str, Any] | None = None) -> Rules:
             max_extension=int(p.get("max_extension", 30)),
             warning=_days(p, "warning", "petition", required=False),
             yellow=_days(p, "yellow", "petition", required=False),
+            basis=str(p.get("basis", "《信访工作条例》（2022年）")),
         )
         fc = data["first_contact"]
         second = data["second_handling"]
