@@ -67,3 +67,26 @@ def test_ci_runs_the_readmes_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "grep -m1 '^测试' README.md" in ci
     assert "ruff check" in ci
+
+
+CLICK_LEFTOVERS = ("TEXT", "INTEGER", "FLOAT", "BOOLEAN", "FILE", "DIRECTORY", "PATH",
+                   "[required]", "选项:", "命令:", "[|", "Usage", "Options")
+
+
+def test_every_command_has_an_example_and_no_click_leftovers() -> None:
+    runner = CliRunner()
+    for name, _command in [("", main), *ALL]:
+        text = runner.invoke(main, [*name.split(), "--help"]).output
+        assert "示例：" in text, f"`hotline {name}` has no example"
+        for word in CLICK_LEFTOVERS:
+            assert word not in text, f"`hotline {name} --help` shows {word!r}"
+        assert "选项：" in text
+
+
+def test_click_messages_are_chinese() -> None:
+    runner = CliRunner()
+    bad_number = runner.invoke(main, ["extend", "X1", "--days", "三"])
+    assert bad_number.exit_code == 2
+    assert "“三”不是数字" in bad_number.output and "integer" not in bad_number.output
+    missing = runner.invoke(main, ["deadline", "--kind", "一般"])
+    assert missing.exit_code == 2 and "缺少选项" in missing.output

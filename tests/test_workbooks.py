@@ -49,37 +49,55 @@ def night(tmp_path: Path, scenario_clock: object) -> tuple[Path, Hotline]:
     return home, hotline
 
 
-def test_ledger_lights_match_list_json_and_red_rows_are_red(night: tuple[Path, Hotline]) -> None:
+def clock_word(light: str, outcome: dict[str, Any] | None) -> str:
+    """What a person reads for a clock: the light while it runs, else its outcome."""
+    return light if outcome is None else outcome["text"]
+
+
+def test_ledger_shows_lights_of_running_clocks_and_outcomes_of_closed_ones(
+        night: tuple[Path, Hotline]) -> None:
     home, hotline = night
     listed = {o["order_no"]: o for o in hotline.orders()}
     rows = sheet_rows(home / "outbox" / DAY / f"工单台账-{DAY}.xlsx")
     assert {r["工单编号"].value for r in rows} == set(listed)
-    reds = 0
+    tinted = 0
     for row in rows:
         order = listed[row["工单编号"].value]
-        assert row["办理灯"].value == order["light"]
-        assert row["先行联系灯"].value == order["first_contact_light"]
+        assert row["办理"].value == clock_word(order["light"], order["outcome"])
+        assert row["先行联系"].value == clock_word(order["first_contact_light"],
+                                                 order["first_contact_outcome"])
         assert row["联系电话"].value == order["phone"]  # the 台账 keeps phones for calling back
-        worst = max((order["light"], order["first_contact_light"]),
-                    key=["正常", "预警", "黄灯", "红灯", "超时"].index)
-        colour = row["工单编号"].fill.fgColor.rgb
-        if worst in ("红灯", "超时"):
-            reds += 1
-            assert colour in ("00FF0000", "00C00000"), row["工单编号"].value
-            assert all(c.fill.fgColor.rgb == colour for c in row.values())
-        elif worst == "正常":
-            assert row["工单编号"].fill.fill_type is None
-    assert reds > 0
+        number_fill = row["工单编号"].fill
+        if order["needs_supervision"]:
+            tinted += 1
+            assert number_fill.fill_type == "solid"
+        else:
+            assert number_fill.fill_type is None, row["工单编号"].value
+        # the light's word is in its cell, coloured only while the clock runs
+        if order["outcome"] is not None:
+            assert row["办理"].fill.fill_type is None
+        # editable cells stay green on every row
+        for header in ("承办部门", "先行联系时间", "办理结果", "满意度"):
+            assert row[header].fill.fgColor.rgb == "00E2EFDA", (header, row["工单编号"].value)
+    assert tinted > 0
+    contacted = listed[hotline.orders()[0]["order_no"]]
+    assert contacted["first_contact_outcome"]["text"] == "按时"
 
 
-def test_ledger_is_printable_and_filterable(night: tuple[Path, Hotline]) -> None:
+def test_ledger_prints_the_leaders_columns_on_a4(night: tuple[Path, Hotline]) -> None:
     home, _ = night
     ws = openpyxl.load_workbook(home / "outbox" / DAY / f"工单台账-{DAY}.xlsx").active
     assert ws.freeze_panes == "A4"
     assert ws.auto_filter.ref.startswith("A3:")
-    assert ws.page_setup.orientation == "landscape"
-    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    assert ws.print_title_rows == "$1:$3"
     assert ws.sheet_properties.pageSetUpPr.fitToPage
+    area = str(ws.print_area)
+    assert area.endswith(f"$A$1:$J${ws.max_row}"), area
+    printed = [c.value for c in ws[3]][:10]
+    assert printed == ["工单编号", "派单时间", "类型", "内容摘要", "承办部门", "先行联系", "办理",
+                       "红灯日", "状态", "催单"]
+    assert len([c for c in ws[3] if c.value]) > 20  # the full columns stay for the screen
 
 
 def test_supervision_list_holds_exactly_the_running_yellow_red_overdue(
@@ -87,11 +105,14 @@ def test_supervision_list_holds_exactly_the_running_yellow_red_overdue(
     home, hotline = night
     expected = set()
     for order in hotline.orders():
-        handling_open = order["handled_at"] is None
-        contact_open = order["first_contact_at"] is None
-        if (handling_open and order["light"] in CHASE) or (
-                contact_open and order["first_contact_light"] in CHASE):
+        handling_runs = order["status"] in ("待分派", "办理中")
+        contact_runs = handling_runs and order["first_contact_at"] is None
+        if (handling_runs and order["light"] in CHASE) or (
+                contact_runs and order["first_contact_light"] in CHASE):
             expected.add(order["order_no"])
+            assert order["needs_supervision"]
+        else:
+            assert not order["needs_supervision"]
     rows = sheet_rows(home / "outbox" / DAY / f"督办日报-{DAY}.xlsx")
     assert {r["工单编号"].value for r in rows} == expected
     assert expected
