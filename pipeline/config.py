@@ -34,6 +34,9 @@ url = "sqlite:///hotline.db"
 
 [office]
 name = "北站街道办事处"                            # 转送单上的承办单位
+# 本街道的其他叫法：工单的“被反映街乡镇”写的不是本街道时，提示“可能需退单”。
+# 区名和“街道”“办事处”等字样不计，“静安区北站街道”“北站街道”都算本街道。
+street_names = []
 hotline_office = "“12345”市民服务热线管理办公室"   # 转送单抬头
 basis = "北站街道工作细则 附件1"                    # 转送单“办理回复期限”的依据
 
@@ -61,6 +64,35 @@ names = [
 "食品" = "市场监管所"
 "养老" = "社区事务受理服务中心"
 "医保" = "社区事务受理服务中心"
+
+[routing.categories]
+# 按区里导出的“问题分类”给出建议承办部门（有问题分类时先按分类，找不到再按关键词）。
+# 左边是分类的开头几级，层级之间用 -> 或 / 分隔；写得越细的越优先。
+"城市管理->市容环境" = "市容所"
+"城市管理" = "城管中队"
+"住房管理" = "房管办"
+"市场管理" = "市场监管所"
+"社会治安" = "北站派出所"
+"社会保障" = "社区事务受理服务中心"
+"民政" = "社区事务受理服务中心"
+
+[labels]
+# 本区导出中软件不认得的栏目名称 → 软件认得的栏目名称。读不了的文件旁的“原因”说明会写出
+# 每个不认得的栏目最像哪个栏目，照着加一行即可，例如：
+# "诉求编码" = "工单编号"
+
+[values.category]
+# 诉求类别的其他写法 → 存入的类别（举报、意见、表扬等软件已认得）。例如：
+# "其他" = "求助"
+# 新的类别按哪个时限办理，在下面的 [rules] 中写明（见 categories）。
+
+[intake]
+# 区里导出的表格没有派单（转交）时间栏目时，用哪一栏代替。办理时限从派单时间起算，
+# 不写则这样的文件不读入，放在 failed 中说明原因。每张这样读入的工单都会注明。例如：
+# dispatch_from = "来电时间"
+# 工单类型写“一般”、工单优先级却是“紧急”时，按紧急工单的时限办理（true）还是按工单类型（false）。
+# 两种情况都会在运行报告和台账中提示。
+stricter_priority = true
 
 [inbox]
 # 文件在最近多少秒内仍有变化，就视为“正在写入”，留到下次再处理。
@@ -91,6 +123,10 @@ keep = 14                  # 保留最近多少份数据库备份
 # 时限规则：默认按《北站街道“12345”市民服务热线工作细则》附件1。如需调整，写在这里，例如
 # [rules.handling.general_long]
 # red = 15
+# 诉求类别按哪个时限办理也在这里：默认 咨询、建议、意见 按 general_short（5个工作日），
+# 求助、投诉、举报 按 general_long（15个工作日），表扬、感谢 只登记、不设办理时限。例如
+# [rules.handling.general_long]
+# categories = ["求助", "投诉", "举报", "其他"]
 # ---------------------------------------------------------------------------
 """
 
@@ -126,6 +162,11 @@ class Config:
     basis: str = "北站街道工作细则 附件1"
     departments: tuple[str, ...] = ()
     routing: tuple[tuple[str, str], ...] = ()
+    routing_paths: tuple[tuple[str, str], ...] = ()  # 问题分类 prefix → department
+    street_names: tuple[str, ...] = ()  # other names of our own street
+    labels: dict[str, Any] = field(default_factory=dict)  # [labels]: the district's own names
+    values: dict[str, Any] = field(default_factory=dict)  # [values.…]: its own value words
+    intake: dict[str, Any] = field(default_factory=dict)  # [intake]: dispatch stand-in, priority
     settle_seconds: float = 1.0
     limits: Limits = field(default_factory=Limits)
     backup_keep: int = 14
@@ -206,13 +247,33 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
         hotline_office=str(office.get("hotline_office", "“12345”市民服务热线管理办公室")),
         basis=str(office.get("basis", "北站街道工作细则 附件1")),
         departments=tuple(str(d) for d in depts.get("names", [])),
-        routing=tuple((str(k), str(v)) for k, v in routing.items()),
+        routing=tuple((str(k), str(v)) for k, v in routing.items() if not isinstance(v, dict)),
+        routing_paths=_routing_paths(routing, path),
+        street_names=_names(office.get("street_names", []), "[office] street_names", path),
+        labels=_section(data, "labels", path),
+        values=_section(data, "values", path),
+        intake=_section(data, "intake", path),
         settle_seconds=settle,
         limits=lim,
         backup_keep=keep,
         calendar_years=_calendar_years(_section(data, "calendar", path), path),
         rule_overrides=_section(data, "rules", path),
     )
+
+
+def _routing_paths(routing: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
+    table = routing.get("categories", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"配置文件 {path} 中 [routing.categories] 应为一个小节。")
+    return tuple((str(k), str(v)) for k, v in table.items())
+
+
+def _names(value: Any, what: str, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        raise ConfigError(f"配置文件 {path} 中 {what} 应为名称列表，如 [\"北站街道\"]。")
+    return tuple(str(v) for v in value if str(v).strip())
 
 
 def _database_url(home: Path, url: str) -> str:

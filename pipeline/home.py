@@ -11,6 +11,7 @@ from pipeline.config import Config, load_config
 from pipeline.deadlines.clocks import DeadlineCalculator
 from pipeline.deadlines.rules import Rules, load_rules
 from pipeline.deadlines.workdays import WorkCalendar
+from pipeline.intake.labels import Vocabulary, build_vocabulary
 from pipeline.store import Store, open_store
 
 HOME_ENV = "HOTLINE_HOME"
@@ -53,6 +54,7 @@ class Home:
     config: Config
     calendar: WorkCalendar
     rules: Rules
+    vocabulary: Vocabulary = field(default_factory=build_vocabulary, repr=False)
     _store: Store | None = field(default=None, repr=False)
 
     @property
@@ -82,4 +84,11 @@ def open_home(path: Path) -> Home:
     ensure_layout(config)
     calendar = WorkCalendar(config.calendar_years)
     rules = load_rules(config.rule_overrides)
-    return Home(config=config, calendar=calendar, rules=rules)
+    vocabulary = home_vocabulary(config)
+    return Home(config=config, calendar=calendar, rules=rules, vocabulary=vocabulary)
+
+
+def home_vocabulary(config: Config) -> Vocabulary:
+    """The labels and values this home's readers know: the shipped ones and its own."""
+    return build_vocabulary(config.labels, config.values, config.intake, config.office_name,
+                            config.street_names)

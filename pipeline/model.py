@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -41,6 +42,15 @@ FIELD_LABELS = {
 }
 
 REQUIRED_FIELDS = ("order_no", "dispatch_time", "content")
+
+# What an export said that the office must look at (a 退单 candidate, a supporting role …),
+# in the order they are shown; the run report counts each, the 台账 and `show` say it.
+FLAGS = {
+    "other_street": "被反映街乡镇不是本街道，可能需退单",
+    "supporting_role": "本街道为协办单位",
+    "priority_kind_conflict": "工单类型与工单优先级不一致",
+    "dispatch_stand_in": "导出没有派单时间，按配置以其他时间代替",
+}
 
 
 class Status:
@@ -104,6 +114,8 @@ class OrderRow(TypedDict):
     source_file: str
     created_at: str
     updated_at: str
+    extras: str  # JSON: label as written → text (see order_extras)
+    flags: str  # JSON: FLAGS key → the clerk's sentence (see order_flags)
 
 
 class EventRow(TypedDict):
@@ -129,6 +141,33 @@ class DocumentRow(TypedDict):
     run_date: str
     path: str
     written_at: str | None
+
+
+def order_extras(row: OrderRow | dict[str, Any]) -> dict[str, str]:
+    """What the export said beyond the normal form, by its own labels, in its order."""
+    return _json_object(row.get("extras"))
+
+
+def order_flags(row: OrderRow | dict[str, Any]) -> dict[str, str]:
+    """What the office must look at (FLAGS keys → sentences), in FLAGS order."""
+    flags = _json_object(row.get("flags"))
+    return {k: flags[k] for k in sorted(flags, key=lambda k: list(FLAGS).index(k)
+                                        if k in FLAGS else len(FLAGS))}
+
+
+def _json_object(text: object) -> dict[str, str]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(str(text))
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def json_text(mapping: dict[str, str]) -> str:
+    """An extras or flags object as stored: the non-empty entries, in their order."""
+    return json.dumps({k: v for k, v in mapping.items() if v}, ensure_ascii=False)
 
 
 REQUEST_KINDS = {
@@ -160,6 +199,9 @@ class IncomingOrder:
     source: str = ""  # file name
     location: str = ""  # "第3行", "第2页"
     notes: list[str] = field(default_factory=list)  # what normalising had to assume
+    extras: dict[str, str] = field(default_factory=dict)  # other columns, by label as written
+    flags: dict[str, str] = field(default_factory=dict)  # FLAGS key → what the clerk reads
+    category_path: str = ""  # 问题分类 as levels joined by "/", for routing
 
     def fields(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in INTAKE_FIELDS}

@@ -240,8 +240,10 @@ def test_kind_and_priority(tmp_path: Path, kind: Any, priority: str, expected: s
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("咨询", "咨询"), ("建议", "建议"), ("求助", "求助"), ("投诉", "投诉"), ("举报", "投诉"),
-    ("求决", "求助"),
+    ("咨询", "咨询"), ("建议", "建议"), ("求助", "求助"), ("投诉", "投诉"), ("求决", "求助"),
+    # the export's own word is kept; the rules give 举报 the 投诉 clock, 意见 the 建议 one
+    ("举报", "举报"), ("举报类", "举报"), ("投诉举报类", "投诉"), ("意见建议类", "建议"), ("意见", "意见"),
+    ("表扬", "表扬"), ("感谢", "感谢"),
 ])
 def test_category_forms(tmp_path: Path, value: str, expected: str) -> None:
     assert one(table_with(tmp_path, "诉求类别", "category", value))["category"] == expected

@@ -34,7 +34,7 @@ from pipeline.safety import faults
 from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
 from pipeline.safety.locking import home_lock
-from pipeline.store.ingest import Ingester, IngestStats
+from pipeline.store.ingest import Ingester, IngestStats, Routing
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
 from pipeline.workbooks.supervision import write_supervision
 from pipeline.workflow.actions import Actions, apply_changes
@@ -141,7 +141,7 @@ class Batch:
                     item.duplicate_of = seen["name"]
                 else:
                     try:
-                        workers.submit(path, choose_reader(path, limits))
+                        workers.submit(path, choose_reader(path, limits, self.home.vocabulary))
                         submitted.add(path)
                     except FileRejectedError as exc:
                         item.rejected = exc.reason
@@ -262,7 +262,8 @@ class Batch:
         result = item.result
         assert result is not None
         with store.begin() as conn:
-            ingester = Ingester(store, conn, run_date=self.day, routing=self.config.routing,
+            routing = Routing(self.config.routing, self.config.routing_paths)
+            ingester = Ingester(store, conn, run_date=self.day, routing=routing,
                                 actor=current_user())
             self.stats.merge(ingester.apply(result.orders))
             applied = [u for u in result.updates if self._apply_update(conn, item, u)]

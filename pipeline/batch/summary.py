@@ -15,6 +15,7 @@ from pipeline.deadlines.clocks import Light
 from pipeline.deadlines.tally import CHASE_LIGHTS, CONTACT_LIGHTS, LIGHTS
 from pipeline.deadlines.workdays import WorkCalendar
 from pipeline.home import Home
+from pipeline.model import FLAGS
 from pipeline.safety.files import write_text_atomic
 from pipeline.store.ingest import IngestStats
 from pipeline.text import mask_numbers, mask_phones, one_line, show_name
@@ -42,6 +43,7 @@ class RunSummary:
     updates: int = 0  # returned 转送单 and 台账 edits applied
     reminder_only: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)  # model.FLAGS key → orders
     lights: dict[str, int] = field(default_factory=dict)
     open_orders: int = 0
     documents: list[str] = field(default_factory=list)
@@ -64,6 +66,8 @@ class RunSummary:
         self.reminders += len(stats.reminders)
         self.reminder_only += stats.reminder_only
         self.notes += stats.notes
+        for key, numbers in stats.flagged.items():
+            self.flagged.setdefault(key, []).extend(numbers)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -106,10 +110,23 @@ def _intake_section(s: dict[str, Any]) -> list[str]:
         lines.append(f"  退回的转送单、台账中填写的办理情况：{s['updates']} 项已登记。")
     for no in s["reminder_only"]:
         lines.append(f"  ！收到催单但没有原工单：{no}（已按催单建立记录，请向区热线办索取原工单）")
+    lines += _flag_lines(s)
     lines += _set_aside_lines(s)
     lines += [f"  · {show_name(name)}：仍在写入（复制未完成），留待下次处理" for name in s["busy"]]
     lines += [f"  · 未处理：{one_line(item)}" for item in s["ignored"]]
     lines += [f"  注意：{one_line(note)}" for note in s["notes"]]
+    return lines
+
+
+def _flag_lines(s: dict[str, Any]) -> list[str]:
+    """Orders whose export asks for a look: another street (退单?), a supporting role …"""
+    flagged = s.get("flagged") or {}
+    lines = []
+    for key, text in FLAGS.items():
+        numbers = list(dict.fromkeys(flagged.get(key, [])))
+        if numbers:
+            shown = "、".join(numbers[:8]) + ("等" if len(numbers) > 8 else "")
+            lines.append(f"  ！{text} {len(numbers)} 张：{shown}（见台账“备注”栏，或 hotline show 工单编号）")
     return lines
 
 
@@ -120,6 +137,8 @@ def _set_aside_lines(s: dict[str, Any]) -> list[str]:
     lines = [f"  放在一边的文件 {len(aside)} 个（在 failed/{s['as_of']}/，旁边有“原因”说明）："]
     for f in aside:
         reason = f["reason"] or "；".join(f["problems"][:3])
+        if "\n" in reason:  # a recipe: its first line here, the whole in the reason file
+            reason = reason.split("\n", 1)[0] + "（怎么办见原因说明）"
         more = "等" if len(f["problems"]) > 3 else ""
         lines.append(f"    - {show_name(f['name'])}：{mask_numbers(one_line(reason))}{more}")
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -18,6 +19,7 @@ from pipeline.cli.app import (
 from pipeline.cli.console import echo
 from pipeline.cli.progress import TerminalProgress
 from pipeline.demo.demo import run_demo
+from pipeline.demo.districts import MIN_ORDERS, STAND_IN, generate_districts
 from pipeline.demo.samples import generate
 
 # -- run ---------------------------------------------------------------------------------
@@ -65,21 +67,38 @@ def run(ctx: click.Context, as_of: str | None, quiet: bool) -> None:
 @click.option("--pdf-share", default=0.15, show_default=True, metavar="比例",
               help="PDF 工单所占比例（0 到 1）。")
 @click.option("--plain", is_flag=True, help="只生成规整的 Excel 和 PDF，不含各种变体。")
+@click.option("--districts", is_flag=True,
+              help="改为生成其他地方 12345 系统格式的导出（北京接诉即办、上海、广东、两级交办）。")
 def sample(orders: int, into: Path, seed: int, as_of: str | None, pdf_share: float,
-           plain: bool) -> None:
+           plain: bool, districts: bool) -> None:
     """生成仿真的区热线办导出文件（各种格式和写法），用于演示和测试。
 
     \b
     示例：
       hotline sample --into 仿真工单 --orders 50
       hotline sample --into 仿真工单 --plain --as-of 2026-11-27
+      hotline sample --into 外区工单 --districts
     """
 
+    if districts:
+        _district_samples(into, orders, seed, parse_day(as_of))
+        return
     made = generate(into, orders=orders, seed=seed, as_of=parse_day(as_of),
                     pdf_share=pdf_share, variations=not plain)
     for path in made.files:
         echo(f"  {path}")
     echo(f"已生成 {len(made.files)} 个文件，共 {len(made.orders)} 张工单。")
+
+
+def _district_samples(into: Path, orders: int, seed: int, as_of: date) -> None:
+    if orders < MIN_ORDERS:
+        raise click.UsageError(f"--orders 至少为 {MIN_ORDERS}（每种格式两张）。")
+    made = generate_districts(into, orders=orders, seed=seed, as_of=as_of)
+    for path, profile, _ in made:
+        note = (f"（没有派单时间：须在 hotline.toml 的 [intake] 写 dispatch_from = \"{STAND_IN[profile]}\""
+                " 后才读入）") if profile in STAND_IN else ""
+        echo(f"  {path}{note}")
+    echo(f"已生成 {len(made)} 个文件，共 {sum(len(t) for _, _, t in made)} 张工单。")
 
 
 @click.command(cls=HotlineCommand)

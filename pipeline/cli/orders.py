@@ -14,6 +14,7 @@ from pipeline.cli.app import (
 )
 from pipeline.cli.console import echo
 from pipeline.deadlines.explain import explain_deadlines, render_explanation
+from pipeline.deadlines.rules import CATEGORIES
 from pipeline.deadlines.tally import Tally
 from pipeline.normalise import InvalidValueError, parse_datetime
 from pipeline.workflow.lookup import order_detail, order_states, render_detail
@@ -87,7 +88,7 @@ def show(ctx: click.Context, order_no: str, as_json: bool, as_of: str | None) ->
               help="派单时间，如 2026-12-18、2026/12/18 9:30、2026年12月18日 9时30分。")
 @click.option("--kind", required=True, type=click.Choice(["一般", "紧急", "夜间特殊", "信访"]),
               help="工单类型。")
-@click.option("--category", default=None, type=click.Choice(["咨询", "建议", "求助", "投诉"]),
+@click.option("--category", default=None, type=click.Choice(list(CATEGORIES)),
               help="诉求类别（一般工单需要；信访件可不写）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @click.pass_context

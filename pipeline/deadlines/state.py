@@ -14,7 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from pipeline.deadlines.clocks import Clock, DeadlineCalculator, Deadlines, Light
-from pipeline.model import OrderRow, Status
+from pipeline.model import OrderRow, Status, order_flags
 
 # A running clock at one of these lights puts its order on the 督办 list (spec §1: 督办).
 CHASE = (Light.YELLOW, Light.RED, Light.OVERDUE)
@@ -178,7 +178,7 @@ class OrderState:
 
     @property
     def flags(self) -> list[str]:
-        out = []
+        out = list(order_flags(self.row).values())  # what the export asks the office to check
         if self.row.get("placeholder"):
             out.append("仅凭催单建立，尚未收到原工单，时限按催单日期暂计")
         if self.deadlines.handling.category_assumed:

@@ -13,6 +13,7 @@ from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import FileInfo, Reader, ReadResult
 from pipeline.intake.excel import OLE_MAGIC, ZIP_MAGIC, CsvReader, XlsReader, XlsxReader
+from pipeline.intake.labels import Vocabulary
 from pipeline.intake.pdf import PdfReader
 
 # suffixes each reader accepts: a content/name mismatch is set aside, not guessed at
@@ -26,12 +27,14 @@ _SUFFIXES: dict[type, set[str]] = {
 SUPPORTED = "PDF（.pdf）、Excel（.xlsx、.xls）、CSV（.csv）、退回的转送单（.docx）和台账（.xlsx）"
 
 
-def readers() -> list[Reader]:
+def readers(vocab: Vocabulary | None = None) -> list[Reader]:
+    """One of each reader; the district-export readers know `vocab` (the home's labels and
+    values; the shipped ones when None)."""
     from pipeline.intake.ledger import LedgerReader  # noqa: PLC0415
     from pipeline.intake.returned import ReturnedFormReader  # noqa: PLC0415
 
-    return [XlsxReader(), XlsReader(), CsvReader(), PdfReader(), ReturnedFormReader(),
-            LedgerReader()]
+    return [XlsxReader(vocab), XlsReader(vocab), CsvReader(vocab), PdfReader(vocab),
+            ReturnedFormReader(), LedgerReader()]
 
 
 def suffixes_of(reader: Reader) -> set[str]:
@@ -51,7 +54,7 @@ def file_info(path: Path) -> FileInfo:
     return FileInfo(path=path, head=head, members=members)
 
 
-def choose_reader(path: Path, limits: Limits) -> Reader:
+def choose_reader(path: Path, limits: Limits, vocab: Vocabulary | None = None) -> Reader:
     """The one reader for `path`, or FileRejectedError saying why none can be used."""
     size = path.stat().st_size
     if size == 0:
@@ -62,7 +65,7 @@ def choose_reader(path: Path, limits: Limits) -> Reader:
             "请确认文件无误；如确需处理，可在 hotline.toml 的 [limits] 中调大 max_file_mb。"
         )
     info = file_info(path)
-    claims = [r for r in readers() if r.identify(info)]
+    claims = [r for r in readers(vocab) if r.identify(info)]
     if len(claims) > 1:
         names = "、".join(r.name for r in claims)
         raise FileRejectedError(
@@ -98,9 +101,9 @@ def _unclaimed_reason(info: FileInfo) -> str:
     return f"不支持的文件类型（{info.suffix or '无扩展名'}）。收件箱只接受 {SUPPORTED}。"
 
 
-def read_file(path: Path, limits: Limits) -> ReadResult:
+def read_file(path: Path, limits: Limits, vocab: Vocabulary | None = None) -> ReadResult:
     """Read one inbox file with its reader; FileRejectedError if it cannot be read."""
-    reader = choose_reader(path, limits)
+    reader = choose_reader(path, limits, vocab)
     return reader.extract(path, limits)
 
 

@@ -13,8 +13,10 @@ from typing import Any, ClassVar
 from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import FileInfo, ReadResult, field_problems
-from pipeline.intake.record import normalise_record
-from pipeline.intake.table import NoHeaderError, find_header, records
+from pipeline.intake.labels import Vocabulary, shipped_vocabulary
+from pipeline.intake.recipe import header_recipe, no_header_recipe
+from pipeline.intake.record import Context, normalise_record
+from pipeline.intake.table import Header, NoHeaderError, find_header, records
 from pipeline.intake.zipguard import check_zip
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -27,33 +29,54 @@ FORM_MARKER = b"hotline_form"
 Rows = list[tuple[int, Sequence[Any]]]
 
 
-def rows_to_result(sheets: list[tuple[str, Rows]], source: str) -> ReadResult:
-    """Find each sheet's header and normalise its records; a file needs one table at least."""
+def rows_to_result(sheets: list[tuple[str, Rows]], source: str,
+                   vocab: Vocabulary | None = None) -> ReadResult:
+    """Find each sheet's header and normalise its records; a file needs one table at least.
+
+    A table whose header lacks a column every order needs (工单编号, 派单时间, 来电内容) is
+    refused as a whole, with a recipe: what was found, what is needed, what to add."""
+    vocab = vocab or shipped_vocabulary()
     result = ReadResult()
     reasons: list[str] = []
     found = False
     named = len(sheets) > 1
     for title, rows in sheets:
         try:
-            header = find_header(rows)
+            header = find_header(rows, vocab)
         except NoHeaderError as exc:
-            reasons.append(f"工作表“{title}”：{exc.reason}" if named else exc.reason)
+            reasons.append(_no_header(exc, rows, vocab, title if named else ""))
             continue
+        if header.missing():
+            raise FileRejectedError(header_recipe(header, vocab, sheet=title if named else ""))
         found = True
-        for record in records(rows, header):
-            where = f"工作表“{title}”第{record.row_number}行" if named else (
-                f"第{record.row_number}行"
-            )
-            order, problems = normalise_record(record.values, source=source, location=where)
-            if order is not None:
-                result.orders.append(order)
-            result.problems.extend(field_problems(where, problems))
+        _sheet_orders(result, rows, header, vocab, source, title if named else "")
     if not found:
-        raise FileRejectedError(
-            "文件中没有找到工单表格。" + "；".join(reasons)
-            + "。请确认这是区热线系统导出的工单文件，表头含有“工单编号”等栏目。"
-        )
+        first, *rest = "\n".join(reasons).split("\n")
+        raise FileRejectedError("\n".join([
+            f"文件中没有找到工单表格：{first}", *rest,
+            "请确认这是区热线系统导出的工单文件，表头含有“工单编号”等栏目。"]))
     return result
+
+
+def _no_header(exc: NoHeaderError, rows: Rows, vocab: Vocabulary, sheet: str) -> str:
+    if exc.best is not None:
+        return header_recipe(exc.best, vocab, sheet=sheet)
+    texts = [[str(c).strip() for c in cells if isinstance(c, str)] for _, cells in rows[:30]]
+    hints = no_header_recipe(texts, vocab)
+    reason = f"工作表“{sheet}”：{exc.reason}。" if sheet else f"{exc.reason}。"
+    return "\n".join([reason, *hints])
+
+
+def _sheet_orders(result: ReadResult, rows: Rows, header: Header, vocab: Vocabulary,
+                  source: str, sheet: str) -> None:
+    for record in records(rows, header, vocab):
+        where = f"工作表“{sheet}”第{record.row_number}行" if sheet else f"第{record.row_number}行"
+        context = Context(source, where, record.extras, record.kept, header.stand_in)
+        order, problems = normalise_record(record.values, source=source, location=where,
+                                           vocab=vocab, context=context)
+        if order is not None:
+            result.orders.append(order)
+        result.problems.extend(field_problems(where, problems))
 
 
 def _fill_merged(rows: Rows, merges: Iterable[tuple[int, int, int, int]]) -> Rows:
@@ -84,7 +107,14 @@ def _col_index(letters: str) -> int:
 _MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 
 
-class XlsxReader:
+class TableReader:
+    """A reader of tables, with the vocabulary its labels and values are read by."""
+
+    def __init__(self, vocab: Vocabulary | None = None) -> None:
+        self.vocab = vocab or shipped_vocabulary()
+
+
+class XlsxReader(TableReader):
     """Excel 2007+ workbooks, read in openpyxl's read-only (streaming) mode."""
 
     name: ClassVar[str] = "Excel 工作簿（.xlsx）"
@@ -128,7 +158,7 @@ class XlsxReader:
                     sheets.append((ws.title, rows))
         finally:
             wb.close()
-        return rows_to_result(sheets, path.name)
+        return rows_to_result(sheets, path.name, self.vocab)
 
     @staticmethod
     def _merges(zf: zipfile.ZipFile, member: str) -> list[tuple[int, int, int, int]]:
@@ -144,7 +174,7 @@ class XlsxReader:
         ]
 
 
-class XlsReader:
+class XlsReader(TableReader):
     """Legacy Excel 97–2003 workbooks (BIFF), still what many district systems export."""
 
     name: ClassVar[str] = "Excel 97-2003 工作簿（.xls）"
@@ -189,7 +219,7 @@ class XlsReader:
                 sheets.append((sheet.name, rows))
         finally:
             book.release_resources()
-        return rows_to_result(sheets, path.name)
+        return rows_to_result(sheets, path.name, self.vocab)
 
     @staticmethod
     def _value(book: Any, cell: Any) -> Any:
@@ -226,7 +256,7 @@ def decode_text(data: bytes) -> str:
         ) from exc
 
 
-class CsvReader:
+class CsvReader(TableReader):
     """Comma- (or tab-, semicolon-) separated text, as Chinese Excel saves it."""
 
     name: ClassVar[str] = "CSV 文本表格（.csv）"
@@ -247,7 +277,7 @@ class CsvReader:
             rows: Rows = [(i, row) for i, row in enumerate(reader, 1)]
         except csv.Error as exc:
             raise FileRejectedError(f"CSV 文件格式有误（{exc}）。请用 Excel 打开后另存。") from exc
-        result = rows_to_result([("CSV", rows)], path.name)
+        result = rows_to_result([("CSV", rows)], path.name, self.vocab)
         for problem in result.problems:
             if problem.field == "工单编号" and "E+" in problem.message.upper():
                 problem.message += (

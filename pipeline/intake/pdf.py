@@ -13,7 +13,14 @@ from typing import Any, ClassVar
 from pipeline.config import Limits
 from pipeline.errors import FileRejectedError
 from pipeline.intake.base import FileInfo, ReadResult, field_problems
-from pipeline.intake.labels import field_for_label, label_data, normalise_label, other_labels, page_lines
+from pipeline.intake.labels import (
+    Vocabulary,
+    label_data,
+    normalise_label,
+    other_labels,
+    page_lines,
+    shipped_vocabulary,
+)
 from pipeline.intake.record import normalise_record
 from pipeline.normalise import clean_text
 
@@ -27,23 +34,26 @@ class Token:
     page: int
 
 
-@lru_cache(maxsize=1)
-def _label_regex() -> re.Pattern[str]:
-    labels: list[str] = []
-    for key, values in label_data().items():
-        if key == "values":
-            continue
-        labels.extend(values["labels"] if key == "other" else values)
+@lru_cache(maxsize=8)
+def _label_regex(labels: tuple[str, ...]) -> re.Pattern[str]:
     # Longest first, so 联系电话 wins over 电话; spaces between characters tolerated.
     parts = [r"\s*".join(map(re.escape, lab)) for lab in sorted(set(labels), key=len, reverse=True)]
     return re.compile(r"(?P<label>" + "|".join(parts) + r")\s*[:：]")
 
 
-def _key_of(label: str) -> str | None:
-    key = field_for_label(label)
-    if key is not None:
-        return key
-    return OTHER if normalise_label(label) in other_labels() else None
+class Labels:
+    """A printout's labels: the intake fields' (from the vocabulary) and the form's others."""
+
+    def __init__(self, vocab: Vocabulary | None = None) -> None:
+        self.vocab = vocab or shipped_vocabulary()
+        known = {*self.vocab.core_labels, *label_data()["other"]["labels"]}
+        self.regex = _label_regex(tuple(sorted(known)))
+
+    def key_of(self, label: str) -> str | None:
+        key = self.vocab.core_field(label)
+        if key is not None:
+            return key
+        return OTHER if normalise_label(label) in other_labels() else None
 
 
 def _is_page_furniture(line: str) -> bool:
@@ -63,9 +73,11 @@ class LineState:
     current: str | None = None
 
 
-def tokens_from_lines(lines: Iterable[str], page: int, state: LineState) -> Iterator[Token]:
+def tokens_from_lines(lines: Iterable[str], page: int, state: LineState,
+                      labels: Labels | None = None) -> Iterator[Token]:
     """Label–value tokens from text lines."""
-    regex = _label_regex()
+    labels = labels or Labels()
+    regex, key_of = labels.regex, labels.key_of
     seen = state.seen
     for raw in lines:
         current = state.current
@@ -76,11 +88,11 @@ def tokens_from_lines(lines: Iterable[str], page: int, state: LineState) -> Iter
         if current == "content":
             # Inside the citizen's words only a fresh label at the start of a line counts.
             m = matches[0] if matches and matches[0].start() == 0 else None
-            key = _key_of(m.group("label")) if m else None
+            key = key_of(m.group("label")) if m else None
             if m is None or (key not in (OTHER, "order_no") and key in seen):
                 yield Token(None, line, page)
                 continue
-            matches = matches[:1] + [x for x in matches[1:] if _key_of(x.group("label")) != key]
+            matches = matches[:1] + [x for x in matches[1:] if key_of(x.group("label")) != key]
         if not matches:
             yield Token(None, line, page)
             continue
@@ -88,7 +100,7 @@ def tokens_from_lines(lines: Iterable[str], page: int, state: LineState) -> Iter
             yield Token(None, line[: matches[0].start()], page)
         for i, m in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-            key = _key_of(m.group("label"))
+            key = key_of(m.group("label"))
             state.current = key
             if key not in (None, OTHER):
                 if key in seen:
@@ -97,21 +109,23 @@ def tokens_from_lines(lines: Iterable[str], page: int, state: LineState) -> Iter
             yield Token(key, line[m.end() : end].strip(), page)
 
 
-def tokens_from_table(rows: list[list[str | None]], page: int) -> Iterator[Token]:
+def tokens_from_table(rows: list[list[str | None]], page: int,
+                      labels: Labels | None = None) -> Iterator[Token]:
     """Tokens from a ruled table: a label cell followed by its value cell, or 标签：值 in one."""
-    regex = _label_regex()
+    labels = labels or Labels()
+    regex, key_of = labels.regex, labels.key_of
     for row in rows:
         cells = [c for c in row if c is not None]
         i = 0
         while i < len(cells):
             text = cells[i].strip()
-            key = _key_of(text) if text else None
+            key = key_of(text) if text else None
             joined = None
             if key is None and i + 1 < len(cells) and text:
-                joined = _key_of(text + cells[i + 1].strip())  # a label split over two cells
+                joined = key_of(text + cells[i + 1].strip())  # a label split over two cells
             if key is None and joined is not None:
                 key, i = joined, i + 1
-            if key is not None and i + 1 < len(cells) and _key_of(cells[i + 1].strip()) is None:
+            if key is not None and i + 1 < len(cells) and key_of(cells[i + 1].strip()) is None:
                 yield Token(key, _join_lines(cells[i + 1].splitlines()), page)
                 i += 2
                 continue
@@ -122,7 +136,7 @@ def tokens_from_table(rows: list[list[str | None]], page: int) -> Iterator[Token
             m = regex.match(text)
             if m is not None:
                 value = text[m.end() :]
-                yield Token(_key_of(m.group("label")), _join_lines(value.splitlines()), page)
+                yield Token(key_of(m.group("label")), _join_lines(value.splitlines()), page)
             elif text and not _is_page_furniture(text):
                 yield Token(None, _join_lines(text.splitlines()), page)
             i += 1
@@ -170,6 +184,9 @@ class PdfReader:
 
     name: ClassVar[str] = "PDF 电子工单"
 
+    def __init__(self, vocab: Vocabulary | None = None) -> None:
+        self.vocab = vocab or shipped_vocabulary()
+
     def identify(self, info: FileInfo) -> bool:
         return info.head.startswith(b"%PDF") or (
             info.suffix == ".pdf" and b"%PDF" in info.head[:1024]
@@ -177,7 +194,7 @@ class PdfReader:
 
     def extract(self, path: Path, limits: Limits) -> ReadResult:
         pages = read_pdf_pages(path, limits)
-        return parse_pages(pages, path.name)
+        return parse_pages(pages, path.name, self.vocab)
 
 
 @dataclass
@@ -296,8 +313,10 @@ class _TablePages:
 _ENCRYPTED = "PDF 文件设置了打开密码，无法读取。请向区热线办索取未加密的文件，或取消密码后再放入收件箱。"
 
 
-def parse_pages(pages: list[PageContent], source: str) -> ReadResult:
+def parse_pages(pages: list[PageContent], source: str,
+                vocab: Vocabulary | None = None) -> ReadResult:
     """Orders from the pages' text and tables, in page order."""
+    labels = Labels(vocab)
     if not any(p.text.strip() for p in pages):
         raise FileRejectedError(
             "PDF 中没有可读取的文字（可能是扫描件或图片）。请向区热线办索取电子版工单，"
@@ -311,12 +330,12 @@ def parse_pages(pages: list[PageContent], source: str) -> ReadResult:
     def all_tokens() -> Iterator[Token]:
         state = LineState()
         for page in pages:
-            labelled = [t for t in page.tables if _table_has_labels(t)]
+            labelled = [t for t in page.tables if _table_has_labels(t, labels)]
             if labelled:
                 for table in labelled:
-                    yield from tokens_from_table(table, page.number)
+                    yield from tokens_from_table(table, page.number, labels)
             else:
-                yield from tokens_from_lines(page.text.splitlines(), page.number, state)
+                yield from tokens_from_lines(page.text.splitlines(), page.number, state, labels)
 
     drafts = assemble(all_tokens())
     drafts = [d for d in drafts if any(k != OTHER for k in d.values)]
@@ -328,18 +347,19 @@ def parse_pages(pages: list[PageContent], source: str) -> ReadResult:
     for draft in drafts:
         where = f"第{draft.page}页"
         record = _draft_record(draft)
-        order, problems = normalise_record(record, source=source, location=where)
+        order, problems = normalise_record(record, source=source, location=where,
+                                           vocab=labels.vocab)
         if order is not None:
             result.orders.append(order)
         result.problems.extend(field_problems(where, problems))
     return result
 
 
-def _table_has_labels(table: list[list[str | None]]) -> bool:
+def _table_has_labels(table: list[list[str | None]], known: Labels) -> bool:
     labels = 0
     for row in table:
         for cell in row:
-            if cell and _key_of(clean_text(cell).split("：")[0].split(":")[0]) not in (None, OTHER):
+            if cell and known.key_of(clean_text(cell).split("：")[0].split(":")[0]) not in (None, OTHER):
                 labels += 1
     return labels >= 3
 

@@ -137,7 +137,7 @@ class ReadWorkers:
             if not isinstance(reader, PdfReader):
                 return value  # type: ignore[no-any-return]
             pages += value
-        return parse_pages(pages, path.name)
+        return parse_pages(pages, path.name, reader.vocab)
 
     def _restart(self) -> None:
         """Kill the workers (one is stuck) and hand the other files to fresh ones."""

@@ -17,7 +17,15 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from pipeline.model import FIELD_LABELS, INTAKE_FIELDS, IncomingOrder, OrderRow, Status, transfer_path
+from pipeline.model import (
+    FIELD_LABELS,
+    INTAKE_FIELDS,
+    IncomingOrder,
+    OrderRow,
+    Status,
+    json_text,
+    transfer_path,
+)
 from pipeline.store import schema
 from pipeline.store.db import Store, now_iso
 
@@ -33,6 +41,7 @@ class IngestStats:
     reminders: list[str] = field(default_factory=list)
     reminder_only: list[str] = field(default_factory=list)  # 催单 for an unknown order
     notes: list[str] = field(default_factory=list)
+    flagged: dict[str, list[str]] = field(default_factory=dict)  # FLAGS key → order numbers
 
     def merge(self, other: IngestStats) -> None:
         self.new += other.new
@@ -41,6 +50,30 @@ class IngestStats:
         self.reminders += other.reminders
         self.reminder_only += other.reminder_only
         self.notes += other.notes
+        for key, numbers in other.flagged.items():
+            self.flagged.setdefault(key, []).extend(numbers)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where the 转送单 suggests sending an order: by the export's 问题分类 first (the longest
+    matching prefix of levels), then by the first routing word found in the content."""
+
+    words: Sequence[tuple[str, str]] = ()
+    paths: Sequence[tuple[str, str]] = ()  # 问题分类 prefix ("城市管理->市容环境") → department
+
+    def suggest(self, order: IncomingOrder) -> str:
+        levels = _levels(order.category_path)
+        best: tuple[int, str] = (0, "")
+        for prefix, department in self.paths:
+            wanted = _levels(prefix)
+            if wanted and levels[: len(wanted)] == wanted and len(wanted) > best[0]:
+                best = (len(wanted), department)
+        return best[1] or suggest_department(order.content, self.words)
+
+
+def _levels(path: str) -> list[str]:
+    return [p for p in re.split(r"\s*(?:->|－>|>|＞|/|／|\\|-|－|、)\s*", path.strip()) if p]
 
 
 def suggest_department(content: str, routing: Sequence[tuple[str, str]]) -> str:
@@ -82,13 +115,13 @@ class Ingester:
     """Applies one file's orders to the store inside the caller's transaction."""
 
     def __init__(
-        self, store: Store, conn: Connection, *, run_date: str, routing: Sequence[tuple[str, str]],
-        actor: str,
+        self, store: Store, conn: Connection, *, run_date: str,
+        routing: Routing | Sequence[tuple[str, str]], actor: str,
     ) -> None:
         self.store = store
         self.conn = conn
         self.run_date = run_date
-        self.routing = routing
+        self.routing = routing if isinstance(routing, Routing) else Routing(routing)
         self.actor = actor
         self.stamp = now_iso()
 
@@ -136,13 +169,15 @@ class Ingester:
         number = order.order_no
         stored = self._current(number)
         values = {name: getattr(order, name) for name in STORED_FIELDS}
+        said = _said(order)
         if stored is None:
             self.plan.inserts[number] = {
-                **values, "status": Status.NEW, "placeholder": False,
-                "suggested_department": suggest_department(order.content, self.routing),
+                **values, **said, "status": Status.NEW, "placeholder": False,
+                "suggested_department": self.routing.suggest(order),
                 "source_file": order.source, "reminders": 0, "created_at": self.stamp,
                 "updated_at": self.stamp,
             }
+            self._flagged(order, stats)
             event = self._event(number, "received", f"受理：收到电子工单（{self._where(order)}）",
                                 order, {"location": order.location})
             self._document(number, event, "转送单", "")
@@ -152,6 +187,11 @@ class Ingester:
             self._supersede(stored, order, values, stats)
             return
         changes = _changes(stored, order)
+        # A printout says nothing beyond the normal form: it leaves the table's columns be.
+        if order.extras and any(stored.get(k) != v for k, v in said.items()):
+            if stored.get("flags") != said["flags"]:
+                self._flagged(order, stats)
+            self._change(number, said)  # the export's own columns: kept current, no new form
         if not changes:
             stats.unchanged += 1
             return
@@ -185,10 +225,10 @@ class Ingester:
         """The order itself arrives after a 催单 had to stand in for it."""
         number = order.order_no
         self._change(number, {
-            **values, "placeholder": False, "source_file": order.source,
-            "suggested_department": stored["suggested_department"]
-            or suggest_department(order.content, self.routing),
+            **values, **_said(order), "placeholder": False, "source_file": order.source,
+            "suggested_department": stored["suggested_department"] or self.routing.suggest(order),
         })
+        self._flagged(order, stats)
         event = self._event(
             number, "superseded",
             f"收到工单原件，取代此前仅凭催单建立的记录，时限改按原派单日期计算（{self._where(order)}）",
@@ -208,9 +248,9 @@ class Ingester:
         when = order.dispatch_time
         if stored is None:
             self.plan.inserts[number] = {
-                **{name: getattr(order, name) for name in STORED_FIELDS},
+                **{name: getattr(order, name) for name in STORED_FIELDS}, **_said(order),
                 "status": Status.NEW, "placeholder": True,
-                "suggested_department": suggest_department(order.content, self.routing),
+                "suggested_department": self.routing.suggest(order),
                 "reminders": 1, "last_reminder_at": when, "source_file": order.source,
                 "created_at": self.stamp, "updated_at": self.stamp,
             }
@@ -232,6 +272,11 @@ class Ingester:
             "source": order.source,
         }))
         self._document(number, event, "转送单-催单", f"-催单{count}")
+
+    @staticmethod
+    def _flagged(order: IncomingOrder, stats: IngestStats) -> None:
+        for key in order.flags:
+            stats.flagged.setdefault(key, []).append(order.order_no)
 
     def _reminder_keys(self, numbers: set[str]) -> set[tuple[str, str]]:
         keys: set[tuple[str, str]] = set()
@@ -266,6 +311,11 @@ class Ingester:
         if plan.documents:
             conn.execute(insert(schema.documents),
                          [{**row, "event_id": ids[i]} for i, row in plan.documents])
+
+
+def _said(order: IncomingOrder) -> dict[str, str]:
+    """The export's own columns and the flags they raise, as stored (JSON)."""
+    return {"extras": json_text(order.extras), "flags": json_text(order.flags)}
 
 
 def _default(column: str) -> Any:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     inspect,
     select,
+    text,
 )
 
 from pipeline import clock
@@ -145,8 +146,15 @@ def _initial(conn: Connection) -> None:
     _V1.create_all(conn)
 
 
+def _extras(conn: Connection) -> None:
+    """Orders keep what other districts' exports say beyond the normal form, and its flags."""
+    for name in ("extras", "flags"):
+        conn.execute(text(f"ALTER TABLE orders ADD COLUMN {name} TEXT NOT NULL DEFAULT '{{}}'"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
+    (2, "orders: extras and flags of other districts' exports", _extras),
 ]
 
 

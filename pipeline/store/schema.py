@@ -61,6 +61,10 @@ orders = Table(
     Column("source_file", Text, nullable=False, default=""),
     Column("created_at", String(19), nullable=False),
     Column("updated_at", String(19), nullable=False),
+    # What the export said beyond the normal form (label as written → text), and what the
+    # office must look at (model.FLAGS key → the clerk's sentence): JSON objects.
+    Column("extras", Text, nullable=False, default="{}", server_default="{}"),
+    Column("flags", Text, nullable=False, default="{}", server_default="{}"),
 )
 Index("ix_orders_status", orders.c.status)
 Index("ix_orders_dispatch", orders.c.dispatch_time)

@@ -23,8 +23,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from pipeline.deadlines.state import ClockView, OrderState
+from pipeline.intake.labels import KEPT_ROLES, shipped_vocabulary
 from pipeline.intake.ledger import EDITABLE, HEADER_ROW, ORIGINALS_SHEET, SHEET
-from pipeline.model import RESULTS, SATISFACTION
+from pipeline.model import RESULTS, SATISFACTION, order_extras
 from pipeline.text import show_time, summary
 from pipeline.workbooks.common import (
     CENTER,
@@ -111,6 +112,31 @@ DETAILS: tuple[Column, ...] = (
     Column("备注", 30, lambda s: "；".join(s.flags), wrap=True),
 )
 COLUMNS: tuple[Column, ...] = PRINTED + DETAILS
+# After these, one column per label of the district exports' own columns (问题分类, 标签,
+# 被反映街乡镇, 工单性质 …), as the exports wrote them; none when no order has any.
+EXTRAS_NOTE = "右侧各栏：区热线办导出中的其他栏目，原样照录"
+EXTRA_WIDTH = 14
+
+
+def extra_labels(states: Sequence[OrderState]) -> list[str]:
+    """The export's own column labels over all rows: those the vocabulary knows grouped by
+    what they are (标题, 问题分类, 标签, 工单状态, 工单性质 …), then the others as first met."""
+    seen: dict[str, None] = {}
+    for state in states:
+        seen.update(dict.fromkeys(order_extras(state.row)))
+    vocab = shipped_vocabulary()
+    roles = list(KEPT_ROLES)
+
+    def place(label: str) -> int:
+        role = vocab.field_for(label)
+        return roles.index(role) if role in roles else len(roles)
+
+    return sorted(seen, key=place)  # stable: first met within a group
+
+
+def _extra_header(label: str) -> str:
+    """A label of the export's own, told apart from ours when the same (办理结果（区）)."""
+    return f"{label}（区）" if label in {c.header for c in COLUMNS} else label
 
 
 def _clock_style(view: ClockView) -> tuple[PatternFill | None, Font | None]:
@@ -122,8 +148,9 @@ def _clock_style(view: ClockView) -> tuple[PatternFill | None, Font | None]:
     return None, LATE_FONT if view.late_days else None
 
 
-def ledger_cells(ws: Any, state: OrderState) -> list[Any]:
-    """One row: editable cells green, clocks by their state, the rest tinted if chased."""
+def ledger_cells(ws: Any, state: OrderState, extras: Sequence[str] = ()) -> list[Any]:
+    """One row: editable cells green, clocks by their state, the rest tinted if chased;
+    then the export's own columns named in `extras`."""
     alarm = state.alarm
     tint = ROW_TINTS.get(alarm.value) if alarm is not None else None
     cells = []
@@ -136,6 +163,8 @@ def ledger_cells(ws: Any, state: OrderState) -> list[Any]:
             fill = fill or tint
         cells.append(text_cell(ws, c.get(state), fill=fill, font=font,
                                align=WRAP_MIDDLE if c.wrap else MIDDLE))
+    said = order_extras(state.row) if extras else {}
+    cells += [text_cell(ws, said.get(label, ""), fill=tint, align=MIDDLE) for label in extras]
     return cells
 
 
@@ -153,22 +182,29 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
                  departments: Sequence[str]) -> Path:
     """Write the 台账 of `as_of`; returns where it went (beside, if the old one is open)."""
 
+    extras = extra_labels(states)
+
     def writer(tmp: Path) -> None:
         wb = new_workbook(LEDGER_KIND)
         fixed_times(wb, as_of)
         ws = wb.create_sheet(SHEET)
-        setup_sheet(ws, [c.width for c in COLUMNS], header_row=HEADER_ROW, rows=len(states))
+        widths = [c.width for c in COLUMNS] + [EXTRA_WIDTH] * len(extras)
+        setup_sheet(ws, widths, header_row=HEADER_ROW, rows=len(states))
         title = f"北站街道“12345”市民服务热线工单台账（{as_of.isoformat()}）"
         print_layout(ws, columns=len(PRINTED), rows=HEADER_ROW + len(states),
                      header_row=HEADER_ROW)
         tall_rows(ws, HEADER_ROW + 1, len(states), ROW_HEIGHT)
         ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
-        ws.append([text_cell(ws, NOTE, border=False)])
+        ws.append([text_cell(ws, NOTE, border=False)]
+                  + ([None] * (len(COLUMNS) - 1) + [text_cell(ws, EXTRAS_NOTE, border=False)]
+                     if extras else []))
         ws.append([text_cell(ws, c.header, font=HEADER_FONT,
                              fill=EDITABLE_FILL if c.editable else HEADER_FILL, align=CENTER)
-                   for c in COLUMNS])
+                   for c in COLUMNS]
+                  + [text_cell(ws, _extra_header(label), font=HEADER_FONT, align=CENTER)
+                     for label in extras])
         for state in states:
-            ws.append(ledger_cells(ws, state))
+            ws.append(ledger_cells(ws, state, extras))
         _validations(ws, len(states), departments)
         originals = wb.create_sheet(ORIGINALS_SHEET)
         originals.sheet_state = "veryHidden"

@@ -8,7 +8,7 @@ from typing import Any
 from pipeline.deadlines.state import OrderState, state_of
 from pipeline.errors import OrderNotFoundError
 from pipeline.home import Home
-from pipeline.model import Status
+from pipeline.model import Status, order_extras
 from pipeline.normalise import InvalidValueError, normalise_order_no
 from pipeline.text import show_time
 
@@ -50,6 +50,7 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
         "handler_phone": row["handler_phone"], "replied_within_day": row["replied_within_day"],
     }
     data["instruction"] = row["instruction"]
+    data["extras"] = order_extras(row)
     fcv, hv = state.first_contact, state.handling
     data["clocks"] = [
         {"name": "first_contact", "label": fc.label, "red": fc.red.isoformat(),
@@ -107,6 +108,9 @@ def render_detail(d: dict[str, Any]) -> str:
         lines.append(_clock_line(c))
     for flag in d["flags"]:
         lines.append(f"  ！{flag}")
+    if d.get("extras"):
+        lines += ["", "区热线办导出中的其他栏目："]
+        lines += [f"  {label}：{value}" for label, value in d["extras"].items()]
     lines += ["", "经过："]
     for e in d["history"]:
         by = f"（{e['by']}）" if e["by"] else ""

@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 KINDS = ("一般", "紧急", "夜间特殊", "信访")
-CATEGORIES = ("咨询", "建议", "求助", "投诉")
+CATEGORIES = ("咨询", "建议", "求助", "投诉", "举报", "意见")
 
 
 @dataclass(frozen=True)
