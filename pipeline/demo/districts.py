@@ -277,7 +277,7 @@ def _beijing(mk: _Maker, plan: dict[str, Any], *, dispatch: bool) -> _Row:
     role = "协办" if plan.get("supporting_role") else mk.pick([("主办", 80), ("协办", 10), ("转办", 10)])
     caller = "保密" if rng.random() < 0.1 else mk.person()[0]
     phone = mk.mobile()
-    masked = rng.random() < 0.15
+    masked = bool(plan.get("masked")) or rng.random() < 0.15
     address = mk.address()
     notes = [MASKED_NOTE] if masked else []
     flags = (["other_street"] if other else []) + (["supporting_role"] if role == "协办" else [])
@@ -327,6 +327,8 @@ SHANGHAI_KIND = {"一般": "一般工单", "紧急": "紧急工单", "夜间特�
 def _shanghai_kind(mk: _Maker, plan: dict[str, Any]) -> tuple[str, bool, str]:
     """(kind, whether the priority contradicts it, the priority as written)."""
     rng = mk.rng
+    if plan.get("urgent"):
+        return "紧急", False, "次紧急"
     kind = "一般" if plan.get("conflict") else mk.pick(
         [("一般", 82), ("紧急", 8), ("夜间特殊", 5), ("信访", 5)])
     conflict = kind == "一般" and (bool(plan.get("conflict")) or rng.random() < 0.06)
@@ -514,12 +516,13 @@ PROFILES: dict[str, Profile] = {
 # The first rows of each profile are planned, so that any run of ≥ MIN_ORDERS orders covers
 # every profile, clock and flag; the rest are random.
 PLANS: dict[str, list[dict[str, Any]]] = {
-    "beijing": [{"other_street": True, "category": "举报"}, {"supporting_role": True, "category": "表扬"}],
+    "beijing": [{"other_street": True, "category": "举报", "masked": True},
+                {"supporting_role": True, "category": "表扬"}],
     "beijing_no_dispatch": [{"category": "咨询"}, {"category": "意见"}],
     "shanghai": [{"conflict": True, "category": "求助类"},
-                 {"reminder": True, "supporting_role": True, "category": "意见建议类"}],
+                 {"reminder": True, "supporting_role": True, "category": "意见建议类", "urgent": True}],
     "guangdong": [{"category": "感谢"}, {"category": "投诉"}],
-    "two_level": [{"supporting_role": True, "category": "咨询类"}, {"urgent": True, "category": "建议类"}],
+    "two_level": [{"supporting_role": True, "category": "表扬类"}, {"urgent": True, "category": "建议类"}],
 }
 MIN_ORDERS = 2 * len(PROFILES)
 
