@@ -52,7 +52,7 @@ def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open:
         r = s.row
         echo(columns((r["order_no"], r["dispatch_time"].replace("T", " ")[:16], r["kind"],
                       r["status"], s.first_contact.word, s.handling.word,
-                      s.deadlines.handling.red.isoformat(), "督办" if s.needs_supervision else "",
+                      s.deadlines.due()["red"] or "—", "督办" if s.needs_supervision else "",
                       r["department"] or "（未分派）"), widths))
     tally = Tally.of(states, day)
     echo(f"共 {len(states)} 张；在办 {tally.in_hand} 张，{tally.chase_text()}。"

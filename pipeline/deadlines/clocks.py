@@ -72,24 +72,27 @@ class Clock:
         return f"{total}日" if self.calendar_days else f"{total}个工作日"
 
 
+NO_HANDLING = "无办理时限"  # what a person reads where an order has no handling clock
+
+
 @dataclass(frozen=True)
 class Deadlines:
     first_contact: Clock
-    handling: Clock
+    handling: Clock | None  # None: recorded only (表扬、感谢), no handling clock
     petition_notify: date | None = None  # 信访: tell the petitioner within 15 days
 
     @property
     def provisional(self) -> bool:
-        return self.first_contact.provisional or self.handling.provisional
+        return self.first_contact.provisional or bool(self.handling and self.handling.provisional)
 
     def due(self) -> dict[str, str | None]:
-        """The `due` object of spec §6."""
+        """The `due` object of spec §6 (warning, yellow and red null without a handling clock)."""
         h = self.handling
         return {
             "first_contact": self.first_contact.red.isoformat(),
-            "warning": h.warning.isoformat() if h.warning else None,
-            "yellow": h.yellow.isoformat() if h.yellow else None,
-            "red": h.red.isoformat(),
+            "warning": h.warning.isoformat() if h and h.warning else None,
+            "yellow": h.yellow.isoformat() if h and h.yellow else None,
+            "red": h.red.isoformat() if h else None,
         }
 
 
@@ -185,11 +188,14 @@ class DeadlineCalculator:
             rules.first_contact_red,
         )
         notify = None
+        handling: Clock | None
         if reopened_on is not None:
             handling = self._workday_clock(
                 "handling", rules.second_handling_label, reopened_on, None, None,
                 rules.second_handling_red, extension=extension,
             )
+        elif not rules.has_handling(category):
+            handling = None
         elif rules.is_petition(kind):
             handling, notify = self._petition_clock(dispatched, extension)
         else:
@@ -220,5 +226,5 @@ class DeadlineCalculator:
     def _touch(self, deadlines: Deadlines) -> None:
         """Re-record the unknown years a cached provisional result rests on."""
         for clock in (deadlines.first_contact, deadlines.handling):
-            if clock.provisional:
+            if clock is not None and clock.provisional:
                 self.calendar.workdays_between(clock.start, clock.red)

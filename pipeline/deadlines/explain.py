@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pipeline.deadlines.clocks import DeadlineCalculator
+from pipeline.deadlines.clocks import NO_HANDLING, DeadlineCalculator
 
 
 def explain_deadlines(calc: DeadlineCalculator, dispatched: datetime, kind: str,
@@ -21,7 +21,9 @@ def explain_deadlines(calc: DeadlineCalculator, dispatched: datetime, kind: str,
 
     milestones = [milestone("first_contact", "先行联系", fc.red,
                             f"派单后第{fc.limit}个工作日（附件1：所有工单）")]
-    if h.calendar_days:
+    if h is None:
+        milestones.append(milestone("red", "办理", None, calc.rules.no_handling_label))
+    elif h.calendar_days:
         p = calc.rules.petition
         milestones.append(milestone("notify", "告知是否受理", d.petition_notify,
                                     f"受理之日起{p.notify}日，末日逢休息日顺延（信访工作条例）"))
@@ -40,13 +42,14 @@ def explain_deadlines(calc: DeadlineCalculator, dispatched: datetime, kind: str,
         "dispatched": dispatched.isoformat(),
         "kind": kind,
         "category": category,
-        "rule": h.label,
-        "limit": h.limit_text,
-        "category_assumed": h.category_assumed,
+        "rule": h.label if h else calc.rules.no_handling_label,
+        "limit": h.limit_text if h else NO_HANDLING,
+        "category_assumed": bool(h and h.category_assumed),
         "due": d.due(),
         "provisional": d.provisional,
         "milestones": milestones,
-        "calendar": {str(y): cal.source(y) for y in range(dispatched.year, h.red.year + 1)},
+        "calendar": {str(y): cal.source(y)
+                     for y in range(dispatched.year, (h or fc).red.year + 1)},
         "missing_years": missing,
     }
 

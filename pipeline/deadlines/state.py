@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
-from pipeline.deadlines.clocks import Clock, DeadlineCalculator, Deadlines, Light
+from pipeline.deadlines.clocks import NO_HANDLING, Clock, DeadlineCalculator, Deadlines, Light
 from pipeline.model import OrderRow, Status, order_flags
 
 # A running clock at one of these lights puts its order on the 督办 list (spec §1: 督办).
@@ -32,26 +32,33 @@ class ClockView:
     """One clock of one order as of a day: running with a light, or closed with an outcome."""
 
     name: str  # "先行联系" | "办理", the clerk's word
-    clock: Clock
+    clock: Clock | None  # None: the order has no handling clock (表扬、感谢)
     running: bool
     light: Light  # running: today's light; closed: the light it closed with (for scripts)
     closed_on: date | None = None  # the day it was met; None while running or if unrecorded
     late_days: int = 0  # closed late: days past the red day (working days, 信访 calendar days)
 
     @property
+    def absent(self) -> bool:
+        """No such clock at all: an order recorded without a handling limit."""
+        return self.clock is None
+
+    @property
     def unrecorded(self) -> bool:
         """Stopped (the order was handled) without the step ever being recorded."""
-        return not self.running and self.closed_on is None
+        return not self.running and self.closed_on is None and not self.absent
 
     @property
     def on_time(self) -> bool | None:
-        if self.running or self.closed_on is None:
+        if self.running or self.closed_on is None or self.clock is None:
             return None
         return self.late_days == 0
 
     @property
     def outcome(self) -> str:
-        """按时 / 逾期2个工作日 / 未登记; "" while the clock runs."""
+        """按时 / 逾期2个工作日 / 未登记 / 无办理时限; "" while the clock runs."""
+        if self.clock is None:
+            return NO_HANDLING
         if self.running:
             return ""
         if self.closed_on is None:
@@ -123,6 +130,8 @@ class OrderState:
     @cached_property
     def handling(self) -> ClockView:
         clock = self.deadlines.handling
+        if clock is None:  # recorded only: never running, never chased, no outcome
+            return ClockView("办理", None, False, Light.NORMAL)
         done = self.handling_closed_on
         if done is None and self.is_open:
             return ClockView("办理", clock, True, clock.light(self.as_of))
@@ -137,7 +146,9 @@ class OrderState:
         if made is not None:
             return ClockView("先行联系", clock, False, clock.light(self.as_of, made), made,
                              self._late(clock, made))
-        if self.handling.running and not self.row.get("reopened_on"):
+        in_hand = self.handling.running or (self.handling.absent and self.is_open
+                                            and self.handling_closed_on is None)
+        if in_hand and not self.row.get("reopened_on"):
             return ClockView("先行联系", clock, True, clock.light(self.as_of))
         # Handled (or closed) with no contact on record: a gap in the data, not a growing delay.
         return ClockView("先行联系", clock, False, clock.light(self.as_of, self._stopped_on))
@@ -181,11 +192,11 @@ class OrderState:
         out = list(order_flags(self.row).values())  # what the export asks the office to check
         if self.row.get("placeholder"):
             out.append("仅凭催单建立，尚未收到原工单，时限按催单日期暂计")
-        if self.deadlines.handling.category_assumed:
+        if self.deadlines.handling is not None and self.deadlines.handling.category_assumed:
             out.append("诉求类别缺失，按较短时限计算，请核实")
         if self.deadlines.provisional:
-            years = sorted({d.year for d in (self.deadlines.handling.red,
-                                             self.deadlines.first_contact.red)})
+            years = sorted({c.red.year for c in (self.deadlines.handling,
+                                                 self.deadlines.first_contact) if c is not None})
             out.append(f"期限涉及尚未公布节假日安排的年份（{'、'.join(map(str, years))}年），为暂定")
         if self.first_contact.unrecorded:
             out.append("已办结但没有登记先行联系时间，请补登（hotline contact 工单编号 --at 时间）")
@@ -211,7 +222,7 @@ class OrderState:
             "department": r["department"],
             "suggested_department": r["suggested_department"],
             "status": r["status"],
-            "light": self.light.value,
+            "light": None if self.handling.absent else self.light.value,
             "first_contact_light": self.first_contact_light.value,
             "outcome": self.handling.outcome_json(),
             "first_contact_outcome": self.first_contact.outcome_json(),

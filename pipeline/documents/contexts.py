@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.deadlines.clocks import Deadlines
+from pipeline.deadlines.clocks import NO_HANDLING, Deadlines
 from pipeline.documents.engine import word_text
 from pipeline.model import RESULTS, OrderRow
 from pipeline.text import show_time
@@ -59,7 +59,7 @@ def transfer_context(
         "来电内容": order["content"],
         "承办单位处理情况": order.get("handling_notes") or "",
         "办理情况反馈": "",
-        "办理回复期限": h.limit_text,
+        "办理回复期限": h.limit_text if h else NO_HANDLING,
         "依据": basis or config.basis,
         "期限说明": "\n".join(explain),
         "答复市民": {
@@ -71,7 +71,7 @@ def transfer_context(
         "承办部门": order.get("department") or "",
         "建议承办部门": order.get("suggested_department") or "",
         "先行联系期限": fc.red.isoformat() + _provisional(fc.provisional),
-        "红灯日": h.red.isoformat() + _provisional(h.provisional),
+        "红灯日": h.red.isoformat() + _provisional(h.provisional) if h else "",
     })
 
 
@@ -88,7 +88,9 @@ def _remarks(order: OrderRow, deadlines: Deadlines, reminder_note: str,
     remarks += [note for note in (reminder_note, update_note) if note]
     if order.get("placeholder"):
         remarks.append("仅凭催单建立，尚未收到原工单，时限按催单日期暂计，请向区热线办索取原工单。")
-    if h.category_assumed:
+    if h is None:
+        remarks.append(f"{order['category']}：只登记，不设办理时限；请先行联系来电人。")
+    elif h.category_assumed:
         remarks.append("诉求类别缺失，按较短时限（咨询、建议）计算，请核实。")
     if deadlines.petition_notify is not None:
         remarks.append(
@@ -103,11 +105,11 @@ def _remarks(order: OrderRow, deadlines: Deadlines, reminder_note: str,
 def _deadline_lines(deadlines: Deadlines) -> list[str]:
     """期限说明: the first-contact day and the red day, each marked if provisional."""
     fc, h = deadlines.first_contact, deadlines.handling
+    lines = [f"先行联系：{fc.red.isoformat()}前（第{fc.limit}个工作日）{_provisional(fc.provisional)}"]
+    if h is None:
+        return [*lines, f"办理：{NO_HANDLING}"]
     red_label = "办结期限" if h.calendar_days else "红灯日（办结期限）"
-    return [
-        f"先行联系：{fc.red.isoformat()}前（第{fc.limit}个工作日）{_provisional(fc.provisional)}",
-        f"{red_label}：{h.red.isoformat()}{_provisional(h.provisional)}",
-    ]
+    return [*lines, f"{red_label}：{h.red.isoformat()}{_provisional(h.provisional)}"]
 
 
 def application_context(order: OrderRow, config: Config, *, request_no: str,

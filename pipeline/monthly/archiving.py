@@ -106,7 +106,7 @@ def _index(path: Path, month: str, states: list, filed: dict[str, list[str]], as
             show_time(r["first_contact_at"]),
             ("是" if fc.on_time(contacted) else "否") if contacted else "未联系",
             show_time(r["handled_at"]),
-            ("是" if h.on_time(handled) else "否") if handled else "",
+            ("是" if h.on_time(handled) else "否") if handled and h is not None else "",
             r["result"], r["satisfaction"], int(r["reminders"] or 0), show_time(r["closed_at"]),
             "、".join(filed.get(r["order_no"], [])),
         )

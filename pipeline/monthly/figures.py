@@ -95,7 +95,7 @@ class Figures:
         if contacted is not None or fc.red <= state.as_of:
             self.contact_due += 1
             self.contact_on_time += contacted is not None and fc.on_time(contacted)
-        if done is not None or h.red <= state.as_of:
+        if h is not None and (done is not None or h.red <= state.as_of):
             self.handling_due += 1
             self.handled_on_time += done is not None and h.on_time(done)
         self.overdue += state.light is Light.OVERDUE

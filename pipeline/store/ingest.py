@@ -255,6 +255,7 @@ class Ingester:
                 "created_at": self.stamp, "updated_at": self.stamp,
             }
             count = 1
+            self._flagged(order, stats)
             summary = ("收到催单，但系统中没有这张工单：已按催单建立记录，请向区热线办索取原工单"
                        f"（{self._where(order)}）")
             stats.reminder_only.append(number)

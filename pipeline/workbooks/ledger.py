@@ -65,6 +65,12 @@ def _minute(value: str | None) -> str:
     return show_time(value)[:16]
 
 
+def _handling_day(state: OrderState, name: str) -> str:
+    """A day of the handling clock; "" for an order without one (表扬、感谢)."""
+    clock = state.deadlines.handling
+    return _date(getattr(clock, name)) if clock is not None else ""
+
+
 def _kind(state: OrderState) -> str:
     row = state.row
     return row["kind"] + (f"·{row['category']}" if row["category"] else "")
@@ -89,7 +95,7 @@ PRINTED: tuple[Column, ...] = (
     Column(EDITABLE["department"], 19, lambda s: s.row["department"], editable="department"),
     Column("先行联系", 10, lambda s: s.first_contact.word, clock=lambda s: s.first_contact),
     Column("办理", 13, lambda s: s.handling.word, clock=lambda s: s.handling),
-    Column("红灯日", 11, lambda s: _date(s.deadlines.handling.red)),
+    Column("红灯日", 11, lambda s: _handling_day(s, "red")),
     Column("状态", 8, lambda s: s.row["status"]),
     Column("催单", 6, lambda s: int(s.row["reminders"] or 0) or ""),
 )
@@ -104,8 +110,8 @@ DETAILS: tuple[Column, ...] = (
     Column("先行联系期限", 12, lambda s: _date(s.deadlines.first_contact.red)),
     Column(EDITABLE["first_contact_at"], 17, lambda s: show_time(s.row["first_contact_at"]),
            editable="first_contact_at"),
-    Column("预警日", 11, lambda s: _date(s.deadlines.handling.warning)),
-    Column("黄灯日", 11, lambda s: _date(s.deadlines.handling.yellow)),
+    Column("预警日", 11, lambda s: _handling_day(s, "warning")),
+    Column("黄灯日", 11, lambda s: _handling_day(s, "yellow")),
     Column(EDITABLE["result"], 10, lambda s: s.row["result"], editable="result"),
     Column(EDITABLE["satisfaction"], 9, lambda s: s.row["satisfaction"], editable="satisfaction"),
     Column("暂定", 6, lambda s: "暂定" if s.deadlines.provisional else ""),

@@ -177,14 +177,14 @@ def _append_reminded(wb: Any, calm: Sequence[OrderState], as_of: date) -> None:
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
     for state in calm:
         row = state.row
-        light = state.handling.light.value
+        light = state.handling.word or state.handling.light.value
         ws.append([text_cell(ws, v, fill=LIGHT_FILLS.get(light) if i == 5 else None,
                              font=LIGHT_FONTS.get(light) if i == 5 else None,
                              align=WRAP if i == 7 else None)
                    for i, v in enumerate((
             row["order_no"], row["department"] or UNASSIGNED, show_time(row["dispatch_time"])[:16],
             int(row["reminders"]), show_time(row["last_reminder_at"])[:16], light,
-            state.deadlines.handling.red.isoformat(), summary(row["content"], 80),
+            state.deadlines.due()["red"] or "", summary(row["content"], 80),
         ))])
 
 

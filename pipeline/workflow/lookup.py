@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pipeline.deadlines.state import OrderState, state_of
+from pipeline.deadlines.clocks import NO_HANDLING
+from pipeline.deadlines.state import ClockView, OrderState, state_of
 from pipeline.errors import OrderNotFoundError
 from pipeline.home import Home
 from pipeline.model import Status, order_extras
@@ -43,7 +44,6 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
         documents = store.documents_for(conn, number)
     state = state_of(row, home.calculator(), as_of)
     data = state.as_json()
-    fc, h = state.deadlines.first_contact, state.deadlines.handling
     data["as_of"] = as_of.isoformat()
     data["handling"] = {
         "notes": row["handling_notes"], "handler": row["handler"],
@@ -51,17 +51,8 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
     }
     data["instruction"] = row["instruction"]
     data["extras"] = order_extras(row)
-    fcv, hv = state.first_contact, state.handling
-    data["clocks"] = [
-        {"name": "first_contact", "label": fc.label, "red": fc.red.isoformat(),
-         "light": fcv.light.value, "running": fcv.running, "outcome": fcv.outcome,
-         "closed_on": fcv.closed_on.isoformat() if fcv.closed_on else None},
-        {"name": "handling", "label": h.label, "limit": h.limit_text,
-         "warning": h.warning.isoformat() if h.warning else None,
-         "yellow": h.yellow.isoformat() if h.yellow else None, "red": h.red.isoformat(),
-         "light": hv.light.value, "running": hv.running, "outcome": hv.outcome,
-         "closed_on": hv.closed_on.isoformat() if hv.closed_on else None},
-    ]
+    data["clocks"] = [_clock_json("first_contact", state.first_contact),
+                      _clock_json("handling", state.handling, home.rules.no_handling_label)]
     data["history"] = [
         {"at": e["at"], "kind": e["kind"], "summary": e["summary"], "source": e["source"],
          "by": e["actor"]}
@@ -72,6 +63,23 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
         for d in documents
     ]
     return data
+
+
+def _clock_json(name: str, view: ClockView, absent_label: str = "") -> dict[str, Any]:
+    """One clock of `show --json`; a handling clock the order does not have says so."""
+    clock = view.clock
+    if clock is None:
+        return {"name": name, "label": absent_label, "limit": NO_HANDLING, "warning": None,
+                "yellow": None, "red": None, "light": None, "running": False,
+                "outcome": view.outcome, "closed_on": None}
+    out: dict[str, Any] = {"name": name, "label": clock.label}
+    if name == "handling":
+        out["limit"] = clock.limit_text
+        out["warning"] = clock.warning.isoformat() if clock.warning else None
+        out["yellow"] = clock.yellow.isoformat() if clock.yellow else None
+    return {**out, "red": clock.red.isoformat(), "light": view.light.value,
+            "running": view.running, "outcome": view.outcome,
+            "closed_on": view.closed_on.isoformat() if view.closed_on else None}
 
 
 def render_detail(d: dict[str, Any]) -> str:
@@ -123,6 +131,8 @@ def render_detail(d: dict[str, Any]) -> str:
 
 def _clock_line(c: dict[str, Any]) -> str:
     """先行联系：2026-11-04 前　已联系 2026-11-04，按时 / 办理（…）：… 红灯 2026-11-24　黄灯"""
+    if c["red"] is None:
+        return f"  办理：{c['outcome']}（{c['label']}）"
     if c["running"]:
         state = c["light"]
     elif c["closed_on"]:

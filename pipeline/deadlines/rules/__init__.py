@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 KINDS = ("一般", "紧急", "夜间特殊", "信访")
-CATEGORIES = ("咨询", "建议", "求助", "投诉", "举报", "意见")
+CATEGORIES = ("咨询", "建议", "求助", "投诉", "举报", "意见", "表扬", "感谢")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,12 @@ class Rules:
     petition: PetitionRule
     second_handling_label: str
     second_handling_red: int
+    no_handling: tuple[str, ...] = ()  # categories recorded without a handling clock
+    no_handling_label: str = "只登记，不设办理时限"
+
+    def has_handling(self, category: str) -> bool:
+        """Whether an order of this category gets a handling clock (表扬、感谢 do not)."""
+        return category not in self.no_handling
 
     def is_petition(self, kind: str) -> bool:
         return kind in self.petition.kinds
@@ -149,6 +155,8 @@ def load_rules(overrides: dict[str, Any] | None = None) -> Rules:
             petition=petition,
             second_handling_label=str(second.get("label", "重新办理")),
             second_handling_red=_days(second, "red", "second_handling", required=True) or 3,
+            no_handling=tuple(str(c) for c in data.get("no_handling", {}).get("categories", ())),
+            no_handling_label=str(data.get("no_handling", {}).get("label", "只登记，不设办理时限")),
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"时限规则不完整或格式有误（{exc}），请检查 hotline.toml 的 [rules]。") from exc
