@@ -1,12 +1,26 @@
-"""Exceptions whose message is for the clerk (Chinese), and the exit statuses of spec §6."""
+"""Exceptions whose message is for the clerk (Chinese), and the exit statuses of spec §6.
+
+Exit statuses (README, `hotline run --help`): a scheduled task counts only 0 and 1 as a
+night that did its work; every other status needs a person.
+
+    0  everything read
+    1  some input set aside (reason files in failed/); everything else done
+    2  usage or configuration error, or a folder that is not a home (`hotline init`)
+    3  another task holds the home (a run, an archive, a restore)
+    4  the database is damaged or missing: `hotline doctor`, then `hotline restore`
+    5  the database cannot be written: a read-only file, folder or disk, or a full disk
+    6  the database is locked by another program (an open database viewer, a copy tool)
+"""
 
 from __future__ import annotations
 
 EXIT_OK = 0
 EXIT_PARTIAL = 1  # some input was set aside; everything else done
-EXIT_USAGE = 2  # usage or configuration error
-EXIT_BUSY = 3  # another run holds the home
-EXIT_STORE = 4  # the database is damaged or unreachable
+EXIT_USAGE = 2  # usage or configuration error; not a home
+EXIT_BUSY = 3  # another hotline task holds the home
+EXIT_STORE = 4  # the database is damaged or missing
+EXIT_STORE_READONLY = 5  # the database cannot be written (read-only, disk full)
+EXIT_STORE_LOCKED = 6  # another program holds the database locked
 
 
 class HotlineError(Exception):
@@ -19,6 +33,10 @@ class ConfigError(HotlineError):
     """hotline.toml or a rule file is wrong."""
 
 
+class NotAHomeError(ConfigError):
+    """The folder has no hotline.toml: `hotline init` makes a home, nothing else does."""
+
+
 class HomeBusyError(HotlineError):
     """Another run holds the home's lock."""
 
@@ -26,9 +44,21 @@ class HomeBusyError(HotlineError):
 
 
 class StoreError(HotlineError):
-    """The database is damaged or cannot be opened."""
+    """The database is damaged, missing or cannot be opened."""
 
     exit_code = EXIT_STORE
+
+
+class StoreReadOnlyError(StoreError):
+    """The database, its folder or its disk cannot be written (or the disk is full)."""
+
+    exit_code = EXIT_STORE_READONLY
+
+
+class StoreLockedError(StoreError):
+    """Another program keeps the database locked longer than we wait."""
+
+    exit_code = EXIT_STORE_LOCKED
 
 
 class OrderNotFoundError(HotlineError):

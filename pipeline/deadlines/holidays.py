@@ -11,6 +11,7 @@ from pathlib import Path
 from pipeline.config import CONFIG_NAME
 from pipeline.errors import ConfigError
 from pipeline.normalise import InvalidValueError, halfwidth, parse_day
+from pipeline.safety.files import write_config_text
 
 
 @dataclass
@@ -146,5 +147,5 @@ def save_schedule(home: Path, schedule: Schedule, source: str, *, replace: bool)
         nxt = re.compile(r"^\[", re.MULTILINE).search(text, match.end())
         end = nxt.start() if nxt else len(text)
         text = text[: match.start()].rstrip("\n") + "\n" + text[end:]
-    path.write_text(text.rstrip("\n") + "\n" + section_text(schedule, source), encoding="utf-8")
+    write_config_text(path, text.rstrip("\n") + "\n" + section_text(schedule, source))
     return path

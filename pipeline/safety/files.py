@@ -12,10 +12,13 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+import tomllib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline import clock
+from pipeline.errors import ConfigError
+from pipeline.safety import faults
 from pipeline.text import error_text, show_name
 
 # Files that operating systems and office programs leave behind: never work orders.
@@ -99,8 +102,9 @@ def write_with(
     actually written is returned. Without `durable` the caller promises to call `sync_all()`
     before it relies on the file (many small files, one flush).
     """
-    _ensure_dir(staging)
-    fd, tmp_name = tempfile.mkstemp(prefix="out-", suffix=target.suffix, dir=staging)
+    mine = process_staging(staging)
+    _ensure_dir(mine)
+    fd, tmp_name = tempfile.mkstemp(prefix="out-", suffix=target.suffix, dir=mine)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -109,6 +113,7 @@ def write_with(
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
         _ensure_dir(target.parent)
+        faults.checkpoint("before_rename")
         try:
             replace_file(tmp, target, durable=durable)
         except PermissionError:
@@ -196,17 +201,92 @@ def file_away(src: Path, directory: Path, digest: str) -> Path:
     return target
 
 
+def process_staging(staging: Path) -> Path:
+    """This process's own folder under the home's staging folder.
+
+    Every process (a verb, the run, each of its workers) writes its temporary files into a
+    folder of its own, so that a run starting beside a verb never removes the verb's
+    half-written file, and what a killed process left is recognised as such."""
+    return staging / f"p{os.getpid()}"
+
+
+def _owner_alive(entry: Path) -> bool:
+    """True when `entry` is the staging folder of another process that still runs."""
+    name = entry.name
+    if not (entry.is_dir() and name.startswith("p") and name[1:].isdigit()):
+        return False
+    pid = int(name[1:])
+    if pid == os.getpid():
+        return False
+    if os.name != "posix":  # pragma: no cover - Windows: no cheap, safe liveness check
+        try:
+            return clock.timestamp() - entry.stat().st_mtime < 12 * 3600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def clear_staging(staging: Path) -> int:
-    """Remove what a killed run left in the staging folder; return how many files."""
+    """Remove what killed processes left in the staging folder (half-written outputs,
+    spooled workbook sheets, LibreOffice's scratch folders); return how many entries."""
     if not staging.is_dir():
         return 0
     count = 0
     for path in staging.iterdir():
-        if path.is_file():
-            with contextlib.suppress(OSError):
+        if _owner_alive(path):
+            continue
+        with contextlib.suppress(OSError):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
                 path.unlink()
-                count += 1
+            count += 1
     return count
+
+
+@contextlib.contextmanager
+def temporary_files_in(staging: Path) -> Iterator[Path]:
+    """Make Python's temporary files (openpyxl spools each sheet of a write-only workbook to
+    one, with every cell's text) go to this process's staging folder inside the home while
+    the block runs: a killed process leaves them there, removed on the next start, never in
+    the system's temporary folder."""
+    folder = process_staging(staging)
+    _ensure_dir(folder)
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous
+
+
+def rewrite_keeping_previous(target: Path, data: bytes, staging: Path,
+                             previous_suffix: str = ".bak") -> Path:
+    """Replace `target` atomically, the version it replaces kept as `<name>.bak`.
+
+    Both steps are write-temp, fsync, rename: a full disk or a kill at any moment leaves
+    `target` whole (old or new) and the `.bak` whole (older or old)."""
+    if target.exists():
+        old = target.read_bytes()
+        write_bytes_atomic(target.with_name(target.name + previous_suffix), old, staging)
+        faults.checkpoint("previous_kept")
+    return write_bytes_atomic(target, data, staging)
+
+
+def write_config_text(target: Path, text: str) -> Path:
+    """Rewrite a configuration file (hotline.toml): the new text must parse, it replaces the
+    old one atomically, and the old one is kept as `hotline.toml.bak`."""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # never write what every command would refuse
+        raise ConfigError(f"新的配置内容有误（{exc}），{target.name} 未改动。") from exc
+    return rewrite_keeping_previous(target, text.encode("utf-8"), target.parent / ".staging")
 
 
 def describe_os_error(exc: BaseException) -> str:

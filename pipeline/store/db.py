@@ -17,6 +17,7 @@ from pipeline.errors import StoreError
 from pipeline.model import DocumentRow, EventRow, OrderRow, Status
 from pipeline.store import schema
 from pipeline.store.migrations import migrate
+from pipeline.store.trouble import store_trouble
 
 
 def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
@@ -81,6 +82,8 @@ class Store:
             with self.engine.connect() as conn:
                 rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
         except (DBAPIError, SQLAlchemyError) as exc:
+            if store_trouble(exc).exit_code != StoreError.exit_code:
+                raise  # read-only or locked: not damage
             return str(exc.orig if isinstance(exc, DBAPIError) else exc)
         return None if rows == ["ok"] else "; ".join(rows[:5])
 
@@ -359,9 +362,5 @@ def open_store(url: str, *, check: bool = False) -> Store:
     except StoreError:
         raise
     except (DBAPIError, SQLAlchemyError) as exc:
-        reason = exc.orig if isinstance(exc, DBAPIError) else exc
-        raise StoreError(
-            f"无法打开数据库（{reason}）。本次没有处理任何文件，收件箱原样保留。"
-            "请运行 hotline doctor 查看原因和最近的备份。"
-        ) from exc
+        raise store_trouble(exc) from exc
     return store
