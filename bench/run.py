@@ -187,7 +187,9 @@ def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int) ->
         home = work_path / "home"
         made = generate(work_path / "made", orders=orders, seed=seed, as_of=AS_OF,
                         pdf_share=pdf_share)
-        (home / "inbox").mkdir(parents=True)
+        from pipeline.home import init_home  # noqa: PLC0415
+
+        init_home(home)
         past = time.time() - 3600
         for path in made.files:
             copy = home / "inbox" / path.name
@@ -237,11 +239,11 @@ def _pdf_pages(files: list[Path]) -> int:
 
 def bench_empty(store_size: int, open_orders: int) -> None:
     """A run with an empty inbox over a big store: its cost must follow the open orders."""
-    from pipeline.home import open_home  # noqa: PLC0415
+    from pipeline.home import init_home, open_home  # noqa: PLC0415
     from pipeline.store import schema  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as work:
-        home = Path(work) / "home"
+        home = init_home(Path(work) / "home").home
         opened = open_home(home)
         store = opened.store()
         began = time.perf_counter()

@@ -1,5 +1,6 @@
 """The home's `hotline.toml`: paths, database, departments, routing words, calendar years,
-rule overrides and limits. Written with commented defaults on first use."""
+rule overrides and limits. `hotline init` writes it with commented defaults; a folder
+without it is not a home."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, NotAHomeError
 
 CONFIG_NAME = "hotline.toml"
 
@@ -180,25 +181,34 @@ class Config:
 
     @property
     def lock_path(self) -> Path:
+        """The run's lock (exclusive): one nightly run or archive at a time."""
         return self.home / ".hotline.lock"
 
+    @property
+    def store_lock_path(self) -> Path:
+        """The store's lock: shared by every command that writes, exclusive for restore."""
+        return self.home / ".hotline.store.lock"
 
-def ensure_config_file(home: Path) -> Path:
-    """Write `hotline.toml` with commented defaults if the home has none."""
-    path = home / CONFIG_NAME
-    if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        path.write_text(DEFAULT_CONFIG, encoding="utf-8")
-    return path
+
+def not_a_home(home: Path) -> str:
+    """What the clerk is told in a folder that is not a home (exit status 2)."""
+    where = (f"文件夹 {home} 不存在" if not home.exists()
+             else f"{home} 不是 hotline 工作目录（其中没有 {CONFIG_NAME}）")
+    return (f"{where}，本次未做任何处理。如要在这里新建工作目录，请运行 hotline init \"{home}\"；"
+            "如果工作目录在别处，请检查 --home 参数、环境变量 HOTLINE_HOME 或定时任务的“起始于”文件夹。")
 
 
 def load_config(home: Path) -> Config:
-    """Read the home's configuration (writing the default file first if missing)."""
-    path = ensure_config_file(home)
+    """Read the home's configuration; a folder without `hotline.toml` is not a home."""
+    path = home / CONFIG_NAME
+    if not path.is_file():
+        raise NotAHomeError(not_a_home(home))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"配置文件 {path} 格式有误：{exc}。请改正后再运行。") from exc
+        backup = path.with_name(path.name + ".bak")
+        hint = (f"上一版保存在 {backup.name}，可用它替换后再运行。" if backup.is_file() else "")
+        raise ConfigError(f"配置文件 {path} 格式有误：{exc}。请改正后再运行。{hint}") from exc
     return _build(home.resolve(), path, data)
 
 

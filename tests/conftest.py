@@ -88,14 +88,27 @@ def drop(home: Path, *files: Path) -> list[Path]:
     return out
 
 
-class Hotline:
-    """Runs `hotline --home H …` through CliRunner and decodes JSON output."""
+def make_home(path: Path) -> Path:
+    """A home made the way a clerk makes one: `hotline init FOLDER` (idempotent)."""
+    result = CliRunner(charset=CONSOLE_ENCODING).invoke(main, ["init", str(path)],
+                                                         catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return path
 
-    def __init__(self, home: Path) -> None:
+
+class Hotline:
+    """Runs `hotline --home H …` through CliRunner and decodes JSON output.
+
+    The home is made with `hotline init` unless it is one already (or `init=False`: a test of
+    what happens in a folder that is not a home)."""
+
+    def __init__(self, home: Path, *, init: bool = True) -> None:
         self.home = home
         # The console's encoding as the environment sets it: CI runs the CLI tests again with
         # PYTHONIOENCODING=gbk, what a Windows console on code page 936 does.
         self.runner = CliRunner(charset=CONSOLE_ENCODING)
+        if init and not (home / "hotline.toml").exists():
+            make_home(home)
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         return self.runner.invoke(main, ["--home", str(self.home), *args], input=input,
@@ -121,9 +134,8 @@ def no_libreoffice_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def home(tmp_path: Path) -> Path:
-    path = tmp_path / "home"
-    path.mkdir()
-    return path
+    """A fresh home, made by `hotline init`."""
+    return make_home(tmp_path / "home")
 
 
 @pytest.fixture

@@ -135,6 +135,9 @@ def measure(workdir: Path, orders: int, seed: int) -> float:
 
 
 def _drop(home: Path, files: list[Path]) -> dict[str, bytes]:
+    from pipeline.home import init_home  # noqa: PLC0415
+
+    init_home(home)
     inbox = home / "inbox"
     inbox.mkdir(parents=True, exist_ok=True)
     past = time.time() - 3600

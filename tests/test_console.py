@@ -16,7 +16,7 @@ import docx
 import pytest
 import time_machine
 from click.testing import CliRunner
-from conftest import drop
+from conftest import drop, make_home
 
 from pipeline.cli import main
 from pipeline.demo.samples import _table, write_xlsx
@@ -71,7 +71,7 @@ def export(folder: Path) -> Path:
 def play(root: Path, encoding: str, source: Path) -> tuple[Path, list[str]]:
     """The script in a fresh home on a console of `encoding`; the clock stands still so that
     both consoles' runs write the same times."""
-    home = root / "home"
+    home = make_home(root / "home")
     drop(home, source)
     runner = CliRunner(charset=encoding)
     outputs = []

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, CONSOLE_ENCODING, drop
+from conftest import AS_OF, CONSOLE_ENCODING, drop, make_home
 
 from pipeline.demo.samples import generate
 
@@ -70,7 +70,7 @@ def check_invariants(home: Path, sent: dict[str, bytes], truth: set[str]) -> Non
 @pytest.fixture
 def sample_inbox(tmp_path: Path) -> tuple[Path, dict[str, bytes], set[str]]:
     made = generate(tmp_path / "made", orders=16, seed=7, as_of=AS_OF)
-    home = tmp_path / "home"
+    home = make_home(tmp_path / "home")
     drop(home, *made.files)
     sent = originals(home / "inbox")
     return home, sent, set(made.orders)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AS_OF, Hotline, drop, shown
+from conftest import AS_OF, SCENARIO_NOW, Hotline, drop, shown
 
 from pipeline.safety import files as fsutil
 
@@ -46,28 +46,40 @@ def test_a_corrupted_database_is_refused_and_doctor_points_to_the_backup(
     assert check.exit_code == 4
     assert str(backup) in check.output and "hotline restore" in check.output
 
-    restored = hotline("restore", str(backup))
+    asked = hotline("restore", str(backup))
+    assert asked.exit_code == 2 and "--yes" in asked.output  # nothing done without --yes
+    assert "当前数据库无法读取" in asked.output
+    restored = hotline("restore", str(backup), "--yes")
     assert restored.exit_code == 0, restored.output
-    assert "另存为" in restored.output
+    assert "原数据库（已损坏）另存为 hotline.db.replaced-" in restored.output
     again = hotline.run()
     assert again.exit_code == 0, again.output
     assert len(hotline.orders()) == 3
     assert not waiting.exists()
-    assert list(home.glob("hotline.db.damaged-*"))
+    assert len(list(home.glob("hotline.db.replaced-*"))) == 1
 
 
-def test_backups_are_daily_and_only_the_last_n_are_kept(home: Path, hotline: Hotline) -> None:
-    hotline("list")
+def test_backups_are_kept_in_the_order_they_were_made(home: Path, hotline: Hotline,
+                                                       scenario_clock: Any) -> None:
     config = home / "hotline.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("keep = 14", "keep = 2"),
                       encoding="utf-8")
-    for i in range(4):
+    for i in range(3):
+        scenario_clock.move_to(SCENARIO_NOW + timedelta(days=i))
         assert hotline.run(AS_OF + timedelta(days=i)).exit_code == 0
         hotline.run(AS_OF + timedelta(days=i))  # a second run the same day: no new backup
-    kept = sorted(p.name for p in (home / "backups").iterdir())
-    assert kept == [f"hotline-{(AS_OF + timedelta(days=i)).isoformat()}.db" for i in (2, 3)]
+    made = [f"hotline-{(AS_OF + timedelta(days=i)).isoformat()}.db" for i in range(3)]
+    assert sorted(p.name for p in (home / "backups").glob("*.db")) == made[1:]
 
-
+    # The PC's clock goes back two days, and the clerk looks far ahead with --as-of: the
+    # backup made now is the newest, and it is kept (by the old code, named by date, it was
+    # deleted at once).
+    scenario_clock.move_to(SCENARIO_NOW - timedelta(days=2))
+    assert hotline.run(AS_OF + timedelta(days=400)).exit_code == 0
+    now_made = f"hotline-{(AS_OF - timedelta(days=2)).isoformat()}.db"
+    assert sorted(p.name for p in (home / "backups").glob("*.db")) == sorted([made[2], now_made])
+    report = hotline("doctor").output
+    assert f"最近做的一份是 {now_made}" in report
 def enospc(*_: Any, **__: Any) -> None:
     raise OSError(errno.ENOSPC, "No space left on device")
 

@@ -10,11 +10,13 @@ from pathlib import Path
 
 from pipeline import clock
 from pipeline.documents.templates import check_templates
-from pipeline.errors import HomeBusyError, HotlineError
+from pipeline.errors import HomeBusyError, HotlineError, StoreError, StoreReadOnlyError
 from pipeline.home import Home
-from pipeline.safety.backup import backups, sqlite_path
+from pipeline.safety.backup import REPLACED, RESTORING, backup_list, backups, same_file, sqlite_path
+from pipeline.safety.files import is_junk, sha256_file
 from pipeline.safety.locking import home_lock
 from pipeline.store.migrations import latest_version
+from pipeline.store.upkeep import known_digests, probe_write
 
 OK, WARN, FAIL = "✓", "！", "✗"
 
@@ -46,8 +48,10 @@ def examine(home: Home, today: date | None = None) -> Checkup:
     report = Checkup()
     _folders(home, report)
     store_ok = _store(home, report)
+    _beside_store(home, report)
     _backups(home, report, store_ok)
     if store_ok:
+        _originals(home, report)
         _work_left(home, report, today)
     _inbox(home, report)
     _templates(home, report)
@@ -76,35 +80,103 @@ def _folders(home: Home, report: Checkup) -> None:
 
 
 def _store(home: Home, report: Checkup) -> bool:
+    live = sqlite_path(home.config.database_url)
     try:
         store = home.store(check=True)
+    except StoreReadOnlyError as exc:
+        report.add(FAIL, "数据库", str(exc))
+        return False
     except HotlineError as exc:
         latest = backups(home.config.backups)
         hint = (f"最近的备份是 {latest[0]}（{_age(latest[0])}）。恢复方法：hotline restore "
-                f"\"{latest[0]}\"（损坏的数据库会另存备查，备份之后收到的工单需把 archive "
-                "中对应日期的原文件重新放入收件箱）。" if latest else "没有找到备份，请联系技术人员。")
-        report.add(FAIL, "数据库", f"{exc} {hint}")
+                f"\"{latest[0]}\" --yes（原数据库另存备查），再运行 hotline doctor --repair 补读"
+                "备份之后已归档的原件。" if latest else "没有找到备份，请联系技术人员。")
+        missing = live is not None and not live.exists()
+        report.add(FAIL, "数据库", str(exc) if missing else f"{exc} {hint}")
         return False
     with store.read() as conn:
         total = store.count_orders(conn)
         version = store.schema_version(conn)
-    where = sqlite_path(home.config.database_url) or home.config.database_url
-    report.add(OK, "数据库", f"完好（{where}），共 {total} 张工单，结构版本 {version}/{latest_version()}。")
+    try:
+        probe_write(store)
+    except StoreError as exc:
+        report.add(FAIL, "数据库", f"可以读取（共 {total} 张工单），但{exc}")
+        return False
+    where = live or home.config.database_url
+    report.add(OK, "数据库", f"完好，可以写入（{where}），共 {total} 张工单，"
+                           f"结构版本 {version}/{latest_version()}。")
     return True
+
+
+def _beside_store(home: Home, report: Checkup) -> None:
+    """Stores a restore kept aside, and what a restore killed half-way left."""
+    live = sqlite_path(home.config.database_url)
+    if live is None:
+        return
+    leftovers = [p.name for p in live.parent.glob(f"{live.name}{RESTORING}")]
+    leftovers += [p.name for p in live.parent.glob(f"{live.name}{REPLACED}*") if same_file(p, live)]
+    if leftovers:
+        report.add(WARN, "恢复", f"上次恢复数据库时中断，留下了 {'、'.join(leftovers)}（数据库本身完整）。"
+                               "运行 hotline doctor --repair 清理。")
+    kept = sorted(p.name for p in live.parent.glob(f"{live.name}{REPLACED}*")
+                  if not p.name.endswith(("-wal", "-shm")) and not same_file(p, live))
+    if kept:
+        report.add(WARN, "另存的数据库", f"{'、'.join(kept)} 是恢复备份时另存的原数据库，备查；"
+                                       "确认恢复后的数据无误、不再需要时可以删除。")
+
+
+def _originals(home: Home, report: Checkup) -> None:
+    """archive/ against the store: originals filed away whose orders the store lacks."""
+    unknown = unknown_originals(home)
+    if unknown:
+        report.add(FAIL, "归档原件", f"archive 中有 {len(unknown)} 个原件数据库里没有记录（如 "
+                   f"{unknown[0].relative_to(home.config.archive).as_posix()}）：数据库可能恢复到了较早的"
+                   "备份，或中断时丢失了最近的记录。运行 hotline doctor --repair 重新读入这些原件。")
+    else:
+        report.add(OK, "归档原件", "archive 中的原件都已在数据库中。")
+
+
+def unknown_originals(home: Home) -> list[Path]:
+    """Originals in archive/<date>/ whose content the store has no record of, oldest first."""
+    known = known_digests(home.store())
+    found = []
+    for folder in sorted(home.config.archive.glob("????-??-??")):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not is_junk(path) and sha256_file(path) not in known:
+                found.append(path)
+    return found
 
 
 def _backups(home: Home, report: Checkup, store_ok: bool) -> None:
     if sqlite_path(home.config.database_url) is None:
         report.add(WARN, "备份", "使用数据库服务器，本软件不做备份，请由服务器管理员备份。")
         return
-    found = backups(home.config.backups)
+    found = backup_list(home.config.backups)
     if not found:
         report.add(WARN if store_ok else FAIL, "备份", "还没有备份：第一次运行 hotline run 时会自动备份。")
         return
-    age_days = (clock.timestamp() - found[0].stat().st_mtime) / 86400
+    newest = found[0]
+    made = newest.created.replace("T", " ") or _age(newest.path)
+    age_days = (clock.timestamp() - newest.path.stat().st_mtime) / 86400
+    text = f"共 {len(found)} 份，最近做的一份是 {newest.path.name}（{made}）。"
     mark = OK if age_days < 3 else WARN
-    report.add(mark, "备份", f"共 {len(found)} 份，最近一份 {found[0].name}（{_age(found[0])}）。"
-               + ("" if mark == OK else "已多日没有备份：是否没有每晚运行？"))
+    if mark == WARN:
+        text += "已多日没有备份：是否没有每晚运行？"
+    last_run = _last_run_start(home) if store_ok else ""
+    if newest.created and last_run and newest.created[:10] < last_run[:10]:
+        mark = WARN
+        text += (f"它早于最近一次运行（{last_run.replace('T', ' ')}）：那次运行没能备份，"
+                 "请查看那天的运行报告，检查 backups 文件夹和磁盘空间。")
+    report.add(mark, "备份", text)
+
+
+def _last_run_start(home: Home) -> str:
+    store = home.store()
+    with store.read() as conn:
+        last = store.last_run(conn)
+    return str(last["started_at"]) if last else ""
 
 
 def _age(path: Path) -> str:

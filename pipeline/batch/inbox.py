@@ -88,6 +88,9 @@ class Inbox:
              orders: int = 0, problems: list[Problem] | None = None) -> FileOutcome:
         """Move the original to archive/<date>/ or failed/<date>/ (with its reason file)."""
         problems = problems or []
+        if item.path.is_relative_to(self.config.archive):  # read again (doctor --repair)
+            return FileOutcome(name=item.path.name, status=status, orders=orders, reason=reason,
+                               problems=problems, filed_to=self._relative(item.path))
         folder = (self.config.archive if where == "archive" else self.config.failed) / self.day
         folder.mkdir(parents=True, exist_ok=True)
         if where == "failed":

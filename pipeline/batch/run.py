@@ -25,7 +25,7 @@ from pipeline.deadlines.state import OrderState, state_of
 from pipeline.deadlines.tally import Tally
 from pipeline.documents.printing import merged_pdf
 from pipeline.documents.queue import render_pending
-from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError
+from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError, StoreError
 from pipeline.home import Home, current_user
 from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem
@@ -35,6 +35,7 @@ from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
 from pipeline.safety.locking import home_lock
 from pipeline.store.ingest import Ingester, IngestStats, Routing
+from pipeline.store.trouble import store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
 from pipeline.workbooks.supervision import write_supervision
 from pipeline.workflow.actions import Actions, apply_changes
@@ -66,16 +67,18 @@ class Batch:
         self._items: list[InboxFile] = []
         self._states: list[OrderState] = []
         self.merge_pdf = True
+        self.store_failure: StoreError | None = None
+        self.reread: list[Path] | None = None  # originals read again from archive/ (doctor --repair)
 
     # -- the loop ---------------------------------------------------------------------------
 
     def run(self) -> RunSummary:
-        with home_lock(self.config.lock_path, "hotline run"):
-            store = self.home.store(check=True)
+        with home_lock(self.config.lock_path, "hotline run"), \
+                self.home.writing("hotline run", check=True) as store:
             clear_staging(self.config.staging)
             run_id = store.start_run(self.day)
             self.summary.started = clock.now().strftime("%H:%M:%S")
-            backup_note = daily_backup(self.config, self.day)
+            backup_note = daily_backup(self.config)
             if backup_note:
                 self.summary.errors.append(backup_note)
             self._steps()
@@ -105,13 +108,23 @@ class Batch:
             except (OSError, SQLAlchemyError) as exc:
                 # A full disk or a folder that cannot be written: say so, keep what was
                 # done (committed orders, filed originals), and let the next run finish.
-                self.summary.errors.append(f"{STAGE_NAMES[name]}：{describe_os_error(exc)}")
+                self.summary.errors.append(f"{STAGE_NAMES[name]}：{self._trouble(exc)}")
                 if name in STOP_AFTER_FAILURE:
                     break
             self.timings[name] = time.perf_counter() - began
 
+    def _trouble(self, exc: BaseException) -> str:
+        """The clerk's words for a failure; the first database failure sets the exit status."""
+        if not isinstance(exc, SQLAlchemyError):
+            return describe_os_error(exc)
+        trouble = store_trouble(exc)
+        self.store_failure = self.store_failure or trouble
+        return str(trouble)
+
     @property
     def exit_code(self) -> int:
+        if self.store_failure is not None:  # 4, 5 or 6: never counted as a night's success
+            return self.store_failure.exit_code
         set_aside = any(f.status in ("failed", "partial") for f in self.summary.files)
         trouble = set_aside or self.summary.documents_error or self.summary.errors
         return EXIT_PARTIAL if trouble else EXIT_OK
@@ -120,6 +133,9 @@ class Batch:
 
     def collect(self) -> None:
         """The stable, non-junk files at the top of the inbox."""
+        if self.reread is not None:
+            self._files = list(self.reread)
+            return
         collected = self.inbox.collect()
         self.summary.files += collected.set_aside
         self.summary.ignored += collected.ignored
@@ -152,7 +168,8 @@ class Batch:
                     self._read_one(item, workers)
                 faults.checkpoint("read")
         # Files without 催单 first, so that reminders find the orders they point at.
-        self._items.sort(key=lambda r: (r.has_reminders, r.path.name))
+        # (Originals read again come from several day folders: older days first.)
+        self._items.sort(key=lambda r: (r.has_reminders, r.path.parent.name, r.path.name))
 
     def _read_one(self, item: InboxFile, workers: ReadWorkers) -> None:
         try:
@@ -170,7 +187,7 @@ class Batch:
                 self._store_one(item)
             except (OSError, SQLAlchemyError) as exc:
                 self.summary.errors.append(
-                    f"{item.path.name}：{describe_os_error(exc)}。文件留在收件箱，下次运行再处理。"
+                    f"{item.path.name}：{self._trouble(exc)}。文件留在收件箱，下次运行再处理。"
                 )
         self.summary.absorb(self.stats)
 
@@ -294,10 +311,12 @@ class Batch:
 
 
 def run_batch(home: Home, as_of: date, progress: Progress | None = None, *,
-              printing: bool = True) -> tuple[RunSummary, int]:
+              printing: bool = True, reread: list[Path] | None = None) -> tuple[RunSummary, int]:
     """One night's run; `printing=False` leaves out the merged print PDF (the demo's earlier
-    nights: LibreOffice takes seconds a night)."""
+    nights: LibreOffice takes seconds a night); with `reread`, those archived originals are
+    read instead of the inbox (doctor --repair)."""
     batch = Batch(home, as_of, progress)
     batch.merge_pdf = printing
+    batch.reread = reread
     summary = batch.run()
     return summary, batch.exit_code

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pipeline.cli.app import main
 
 main.lazy.update({
+    "init": "pipeline.cli.admin:init",
     "run": "pipeline.cli.nightly:run",
     "list": "pipeline.cli.orders:list_orders",
     "show": "pipeline.cli.orders:show",

@@ -1,5 +1,5 @@
-"""Looking after the home and the month: `calendar`, `templates`, `assess`, `archive`,
-`doctor`, `restore`."""
+"""Looking after the home and the month: `init`, `calendar`, `templates`, `assess`,
+`archive`, `doctor`, `restore`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from pathlib import Path
 
 import click
 
+from pipeline import clock
 from pipeline.admin.doctor import examine
+from pipeline.admin.repair import repair as repair_home
+from pipeline.admin.restore import restore as restore_store
 from pipeline.cli.app import (
     CONTEXT,
     HotlineCommand,
@@ -24,12 +27,10 @@ from pipeline.cli.console import echo
 from pipeline.deadlines.explain import SOURCES
 from pipeline.deadlines.holidays import Schedule, parse_notice, parse_spans, save_schedule
 from pipeline.documents.templates import check_templates, export_templates
-from pipeline.errors import EXIT_STORE, EXIT_USAGE, HotlineError
+from pipeline.errors import EXIT_STORE, EXIT_USAGE
+from pipeline.home import init_home, resolve_home
 from pipeline.monthly.archiving import archive_month
 from pipeline.monthly.assess import monthly_assessment
-from pipeline.safety.backup import restore as restore_backup
-from pipeline.safety.locking import home_lock
-from pipeline.store import open_store
 
 # -- calendar ------------------------------------------------------------------------------
 
@@ -88,8 +89,10 @@ def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
     if dry_run:
         echo("（试运行，未保存）")
         return
-    path = save_schedule(home.path, schedule, source, replace=replace)
-    echo(f"已写入 {path}。请与国务院通知逐日核对；此后涉及 {year} 年的期限不再是暂定。")
+    with home.locked_for_writing("hotline calendar add"):
+        path = save_schedule(home.path, schedule, source, replace=replace)
+    echo(f"已写入 {path}（原来的一份另存为 {path.name}.bak）。请与国务院通知逐日核对；"
+         f"此后涉及 {year} 年的期限不再是暂定。")
 
 
 @calendar.command("show")
@@ -240,20 +243,65 @@ def archive_cmd(ctx: click.Context, month: str, actor: str | None) -> None:
 
 
 
-# -- doctor / restore ----------------------------------------------------------------------
+# -- init / doctor / restore ---------------------------------------------------------------
 
 @click.command(cls=HotlineCommand)
+@click.argument("folder", required=False, metavar="[文件夹]",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--new-store", is_flag=True,
+              help="数据库文件不见了而 backups 中有备份时，仍新建一个空数据库"
+                   "（一般应先用 hotline restore 恢复）。")
 @click.pass_context
-def doctor(ctx: click.Context) -> None:
-    """体检：检查数据库、文件夹、备份、模板、节假日安排等，并说明怎么处理。
+def init(ctx: click.Context, folder: Path | None, new_store: bool) -> None:
+    """新建工作目录：写入配置文件 hotline.toml，建立 inbox、outbox 等文件夹和数据库。
+
+    \b
+    不给文件夹时用 --home、环境变量 HOTLINE_HOME 或当前文件夹。已是工作目录时只补上缺少的部分，
+    不改动已有的配置和数据。其他命令只在有 hotline.toml 的工作目录中运行。
+
+    \b
+    示例：
+      hotline init /srv/hotline
+      hotline init C:\\hotline
+      hotline init            （把当前文件夹建成工作目录）
+    """
+    target = folder if folder is not None else resolve_home(ctx.find_root().obj.get("home_dir"))
+    result = init_home(target, new_store=new_store)
+    if result.made:
+        echo(f"工作目录 {result.home}：已新建 {'、'.join(result.made)}，以及 inbox、outbox、archive、"
+             "failed、templates 文件夹。")
+    else:
+        echo(f"{result.home} 已是工作目录，没有需要新建的。")
+    for note in result.notes:
+        echo(f"！{note}")
+    echo(f"配置（承办部门、关键词分派建议、节假日安排等）在 {result.home / 'hotline.toml'}。"
+         f"把区热线办的文件放进 inbox 后运行：hotline --home \"{result.home}\" run")
+    if result.notes:
+        ctx.exit(EXIT_STORE)
+
+
+@click.command(cls=HotlineCommand)
+@click.option("--repair", is_flag=True,
+              help="补救：把 archive 中数据库没有记录的原件重新读入（原件留在原处），"
+                   "并清理恢复中断留下的文件；然后再体检一次。")
+@click.pass_context
+def doctor(ctx: click.Context, repair: bool) -> None:
+    """体检：检查数据库、文件夹、备份、归档原件、模板、节假日安排等，并说明怎么处理。
 
     \b
     示例：
       hotline doctor
+      hotline doctor --repair
       hotline --home /srv/hotline doctor
     """
 
-    report = examine(home_of(ctx))
+    home = home_of(ctx)
+    if repair:
+        done = repair_home(home, clock.today())
+        for line in done.lines:
+            echo(line)
+        echo("")
+    report = examine(home)
     echo(report.text())
     if report.failed:
         database = any(f.topic == "数据库" and f.mark == "✗" for f in report.findings)
@@ -263,24 +311,30 @@ def doctor(ctx: click.Context) -> None:
 @click.command(cls=HotlineCommand)
 @click.argument("backup", metavar="备份文件",
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="确认恢复。不加时只列出恢复后会失去的记录，不做任何改动。")
 @click.pass_context
-def restore(ctx: click.Context, backup: Path) -> None:
-    """用备份恢复数据库（损坏的数据库另存备查）。
+def restore(ctx: click.Context, backup: Path, yes: bool) -> None:
+    """用 backups/ 中的备份恢复数据库：先列出恢复后会失去的记录，加 --yes 才恢复。
+
+    \b
+    恢复是一次性替换：中途断电或被强行结束，数据库要么是原来的，要么是备份的，不会丢失。
+    原数据库另存为 hotline.db.replaced-时间，备查。恢复后运行 hotline doctor --repair。
 
     \b
     示例：
       hotline restore backups/hotline-2026-11-27.db
+      hotline restore backups/hotline-2026-11-27.db --yes
     """
 
     home = home_of(ctx)
-    with home_lock(home.config.lock_path, "hotline restore"):
-        home.close()
-        try:
-            check = open_store(f"sqlite:///{backup.resolve().as_posix()}", check=True)
-            check.close()
-        except HotlineError as exc:
-            fail(f"备份文件 {backup} 本身无法使用：{exc}")
-        aside = restore_backup(home.config, backup)
-    echo(f"已用 {backup.name} 恢复数据库；原数据库另存为 {aside.name}。")
-    echo("备份之后收到的工单：请把 archive 中相应日期文件夹里的原文件重新放入收件箱，"
-               "再运行 hotline run（已有的工单不会重复）。")
+    result = restore_store(home, backup, confirmed=yes, show=echo)
+    if result is None:
+        echo(f"未做任何改动。核对上面的内容后，加 --yes 再运行即可恢复：hotline restore \"{backup}\" --yes")
+        ctx.exit(EXIT_USAGE)
+    if result.aside is not None:
+        state = "完好" if result.old_was_healthy else "已损坏"
+        echo(f"已用 {backup.name} 恢复数据库。原数据库（{state}）另存为 {result.aside.name}，备查。")
+    else:
+        echo(f"已用 {backup.name} 恢复数据库。")
+    echo("接着请运行 hotline doctor --repair：它把备份之后已归档的原件重新读入（不会重复）。"
+         "上面列出的分派、联系、办理等登记需要重新登记。")

@@ -7,12 +7,14 @@ library's own exceptions (HotlineError) become a clear message and an exit statu
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 import unicodedata
 from datetime import date, datetime
 from typing import Any, NoReturn
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from pipeline import __version__, clock, normalise
 from pipeline.cli import zh as clizh
@@ -20,6 +22,7 @@ from pipeline.cli.console import echo, echo_json, harden_std_streams
 from pipeline.errors import EXIT_USAGE, HotlineError
 from pipeline.home import Home, open_home, resolve_home
 from pipeline.normalise import InvalidValueError, parse_datetime
+from pipeline.store.trouble import store_trouble
 from pipeline.text import mask_phones
 
 clizh.install()
@@ -70,6 +73,12 @@ class HotlineGroup(click.Group):
         except HotlineError as exc:
             echo(f"错误：{mask_phones(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            # The database refused mid-command (read-only, locked, damaged): the clerk's
+            # words and the status that says which, never a traceback with status 1.
+            trouble = store_trouble(exc)
+            echo(f"错误：{trouble}", err=True)
+            ctx.exit(trouble.exit_code)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -98,8 +107,8 @@ def parse_month(value: str) -> str:
 
 @click.group(cls=HotlineGroup, context_settings=CONTEXT)
 @click.option("--home", "home_dir", metavar="文件夹", envvar="HOTLINE_HOME",
-              help="工作目录（含 inbox、outbox、数据库和 hotline.toml）。默认为当前文件夹，"
-                   "也可用环境变量 HOTLINE_HOME 指定。")
+              help="工作目录（含 inbox、outbox、数据库和 hotline.toml，由 hotline init 建立）。"
+                   "默认为当前文件夹，也可用环境变量 HOTLINE_HOME 指定。")
 @click.version_option(__version__, "--version", message="hotline %(version)s")
 @click.pass_context
 def main(ctx: click.Context, home_dir: str | None) -> None:
@@ -108,11 +117,12 @@ def main(ctx: click.Context, home_dir: str | None) -> None:
     \b
     每晚：把区热线办的电子工单（PDF、Excel、CSV）放进 inbox/，运行 hotline run，
     第二天早上在 outbox/<日期>/ 里取转送单、工单台账和督办日报打印。
-    第一次使用可运行 hotline demo 看看效果。
+    第一次使用可运行 hotline demo 看看效果；正式使用前用 hotline init 文件夹 建立工作目录。
 
     \b
     示例：
       hotline demo
+      hotline init /srv/hotline
       hotline run
       hotline --home /srv/hotline list --open
       hotline 命令 --help      （看某个命令的说明和示例）

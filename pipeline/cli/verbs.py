@@ -43,6 +43,9 @@ def run_each(ctx: click.Context, orders: tuple[str, ...], actor: str | None, ste
         items += [(f"第{n}行", str(v["order"]), v) for n, v in read_batch_file(from_file)]
     if not items:
         fail("请给出至少一个工单编号，或用 --from-file 给出文件。")
+    # The store lock, shared, until the command ends (its forms rendered too): a restore
+    # never swaps the file under a verb.
+    ctx.with_resource(home_of(ctx).writing(f"hotline {ctx.info_name}"))
     actions = Actions(home_of(ctx), actor=actor, source=f"hotline {ctx.info_name}"
                     + (f"（{from_file.name}）" if from_file else ""))
     refused = 0

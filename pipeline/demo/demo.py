@@ -32,7 +32,7 @@ from pipeline.demo.samples import (
 )
 from pipeline.demo.week import Step, Week, plan_week
 from pipeline.errors import HotlineError
-from pipeline.home import Home, open_home
+from pipeline.home import Home, init_home, open_home
 from pipeline.model import IncomingOrder
 from pipeline.monthly.assess import monthly_assessment
 from pipeline.workflow.actions import Actions
@@ -84,7 +84,7 @@ def refuse_unless_new(folder: Path) -> None:
 
 def run_demo(folder: Path, *, orders: int, as_of: date) -> tuple[str, int]:
     refuse_unless_new(folder)
-    home = open_home(folder.resolve())
+    home = open_home(init_home(folder).home)  # the demo makes its own home
     try:
         week = plan_week(home.calendar, as_of, orders=max(orders, 8))
         lived = live_week(home, week)

@@ -47,10 +47,10 @@ WIDTHS = (17, 17, 9, 8, 12, 9, 13, 36, 17, 8, 17, 8, 9, 8, 7, 17, 40)
 def archive_month(home: Home, month: str, actor: str | None = None) -> ArchiveResult:
     start, end = month_bounds(month)
     config = home.config
-    store = home.store()
     calc = home.calculator()
     folder = config.archive / month
-    with home_lock(config.lock_path, "hotline archive", wait_seconds=30):
+    with home_lock(config.lock_path, "hotline archive", wait_seconds=30), \
+            home.writing("hotline archive") as store:
         with store.read() as conn:
             rows = store.orders_closed(conn, start, end)
             documents = {r["order_no"]: store.documents_for(conn, r["order_no"]) for r in rows}
