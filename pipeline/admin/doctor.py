@@ -73,7 +73,7 @@ def _folders(home: Home, report: Checkup) -> None:
                    "无法写入：" + "、".join(missing) + "。请检查文件夹是否存在、权限是否正确。")
     else:
         report.add(OK, "文件夹", "收件箱、发件箱、归档、待处理文件夹都可写入。")
-    leftovers = list(c.staging.glob("*")) if c.staging.is_dir() else []
+    leftovers = [p for p in c.staging.rglob("*") if p.is_file()] if c.staging.is_dir() else []
     if leftovers:
         report.add(WARN, "临时文件", f"有 {len(leftovers)} 个上次中断留下的临时文件（在 .staging），"
                                     "下次运行会自动清理，不影响使用。")

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.home import Home
-from pipeline.safety.files import write_with
+from pipeline.safety.files import process_staging, write_with
 
 SOFFICE_ENV = "HOTLINE_SOFFICE"  # a path to soffice, or empty to switch printing off
 CONVERT_SECONDS = 600
@@ -40,8 +40,9 @@ def merged_pdf(home: Home, day: str, documents: list[str]) -> tuple[str, str]:
         return "", "未安装 LibreOffice，未生成合并打印的 PDF；请直接打印转送单文件夹中的文件。"
     out = home.config.outbox / day / f"今日打印-{day}.pdf"
     staging = home.config.staging
-    staging.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=staging) as work:
+    scratch = process_staging(staging)
+    scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=scratch) as work:
         pdfs = _convert(soffice, [home.config.outbox / d for d in documents], Path(work))
         if len(pdfs) != len(documents):
             return "", (f"LibreOffice 只转换了 {len(pdfs)}/{len(documents)} 份文书，"
@@ -61,11 +62,16 @@ def _convert(soffice: str, documents: list[Path], work: Path) -> list[Path]:
         copy = work / f"{i:05d}.docx"
         shutil.copyfile(doc, copy)
         inputs.append(copy)
+    # Everything LibreOffice writes (its profile, its caches, its temporary copies of the
+    # forms, which carry callers' names and phones) stays in this folder inside the home.
+    private = str(work.resolve())
+    env = {**os.environ, "HOME": private, "XDG_CONFIG_HOME": private, "XDG_CACHE_HOME": private,
+           "TMPDIR": private, "TMP": private, "TEMP": private}
     try:
         subprocess.run(
             [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
              "--convert-to", "pdf", "--outdir", str(outdir), *map(str, inputs)],
-            check=False, capture_output=True, timeout=CONVERT_SECONDS,
+            check=False, capture_output=True, timeout=CONVERT_SECONDS, env=env,
         )
     except (OSError, subprocess.TimeoutExpired):
         return []

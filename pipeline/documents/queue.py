@@ -8,7 +8,6 @@ Large batches are rendered on both cores.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pipeline.model import FIELD_LABELS, REQUEST_KINDS, DocumentRow, EventRow, O
 from pipeline.safety import faults
 from pipeline.safety.files import sync_all, write_bytes_atomic
 from pipeline.safety.locking import forget_inherited_locks
+from pipeline.safety.workers import WorkerLostError, Workers
 
 MARKERS = {"转送单": "", "转送单-催单": "催单", "转送单-更新": "重新签发"}
 TEMPLATES = {
@@ -155,6 +155,10 @@ def render_pending(home: Home, progress: Callable[[int], None] | None = None) ->
     return result
 
 
+LOST = ("生成文书的进程两次意外退出（可能是电脑内存不足，或进程被强行结束），其余文书未生成；"
+        "下次运行 hotline run 会补上。")
+
+
 def _render(home: Home, jobs: list[Job]) -> Iterator[tuple[list[tuple[int, str]], str]]:
     cores = os.cpu_count() or 1
     if len(jobs) < PARALLEL_FROM or cores < 2:
@@ -162,10 +166,16 @@ def _render(home: Home, jobs: list[Job]) -> Iterator[tuple[list[tuple[int, str]]
         for chunk in _chunks(jobs):
             yield renderer.write(chunk)
         return
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    ctx = multiprocessing.get_context(method)
-    with ctx.Pool(min(2, cores), initializer=_worker_init, initargs=(str(home.path),)) as pool:
-        yield from pool.imap(_worker_write, _chunks(jobs))
+    # A worker that dies is seen at once and its chunk rendered again by a fresh one (its
+    # documents are written to the same names: never two); a chunk lost twice ends the stage.
+    with Workers(min(2, cores), initializer=_worker_init, initargs=(str(home.path),)) as pool:
+        tickets = [pool.submit(_worker_write, chunk) for chunk in _chunks(jobs)]
+        for ticket in tickets:
+            try:
+                yield pool.result(ticket)
+            except WorkerLostError:
+                yield [], LOST
+                return
 
 
 def _mark(home: Home, done: list[int]) -> None:

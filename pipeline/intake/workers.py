@@ -3,16 +3,15 @@
 Every input file is read by a worker (a long PDF in one part per worker); the parent only
 collects. A worker that exceeds its time limit on a file (pdfminer can spin for a long time
 over a damaged or crafted PDF) is killed, the file is set aside with its reason, and the
-other files go to fresh workers.
+other files go on. A worker that dies (out of memory, killed) is replaced and its file read
+again; a file whose readers die twice is set aside with that reason.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import time
-from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +22,7 @@ from pipeline.intake.base import ReadResult
 from pipeline.intake.pdf import PageContent, PdfReader, parse_pages, pdf_page_count, read_pdf_pages
 from pipeline.safety import faults
 from pipeline.safety.locking import forget_inherited_locks
+from pipeline.safety.workers import WorkerLostError, Workers
 
 Outcome = tuple[str, Any]  # ("ok", pages or ReadResult) | ("rejected", reason)
 
@@ -55,26 +55,8 @@ def _worker_init() -> None:
     sys.stderr = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # fork is instant on POSIX (the parent has no threads here); Windows can only spawn.
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
-
-
-POLL_SECONDS = 0.05
-
-
-def wait_for(result: AsyncResult[Outcome], deadline: float) -> Outcome:
-    """A worker's result, or multiprocessing.TimeoutError once `deadline` (monotonic) passes.
-
-    Polls rather than blocking in `get(timeout)`: a timed wait on a lock is the one kind of
-    wait that a clock moved under the process (faketime in CI) can turn into a hang.
-    """
-    while not result.ready():
-        if time.monotonic() >= deadline:
-            raise multiprocessing.TimeoutError
-        time.sleep(POLL_SECONDS)
-    return result.get()
+LOST = ("读取这个文件时，读取进程两次意外退出（可能是电脑内存不足，或进程被强行结束），文件未读入。"
+        "它留在 failed 中；内存充足时把它重新放入收件箱即可。")
 
 
 class ReadWorkers:
@@ -83,29 +65,33 @@ class ReadWorkers:
     def __init__(self, limits: Limits, processes: int | None = None) -> None:
         self.limits = limits
         self.processes = processes or max(1, min(2, os.cpu_count() or 1))
-        self._pool: Pool | None = None
-        self._pending: dict[Path, tuple[Any, list[AsyncResult[Outcome]]]] = {}
+        self._workers: Workers | None = None
+        self._pending: dict[Path, tuple[Any, list[int]]] = {}
 
     def __enter__(self) -> ReadWorkers:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+        if self._workers is not None:
+            self._workers.close()
+            self._workers = None
 
-    def _ensure_pool(self) -> Pool:
-        if self._pool is None:
-            self._pool = _context().Pool(self.processes, initializer=_worker_init)
-        return self._pool
+    @property
+    def deaths(self) -> int:
+        """Worker processes that died while reading (each file's part was read again)."""
+        return self._workers.deaths if self._workers is not None else 0
+
+    def _pool(self) -> Workers:
+        if self._workers is None:
+            self._workers = Workers(self.processes, initializer=_worker_init)
+        return self._workers
 
     def submit(self, path: Path, reader: Any) -> None:
         """Start reading a file: a long PDF in one part per worker."""
-        pool = self._ensure_pool()
+        pool = self._pool()
         if not isinstance(reader, PdfReader):
-            parts = [pool.apply_async(_read_file, (str(path), reader, self.limits))]
+            parts = [pool.submit(_read_file, str(path), reader, self.limits)]
         else:
             pages = pdf_page_count(path)
             count = self.processes if pages > SPLIT_FROM else 1
@@ -113,39 +99,35 @@ class ReadWorkers:
                 [round(pages * i / count) for i in range(count + 1)] if count > 1 else [0, None]
             )
             parts = [
-                pool.apply_async(_read_pages, (str(path), self.limits, bounds[i], bounds[i + 1]))
+                pool.submit(_read_pages, str(path), self.limits, bounds[i], bounds[i + 1])
                 for i in range(len(bounds) - 1)
             ]
         self._pending[path] = (reader, parts)
 
     def result(self, path: Path) -> ReadResult:
-        """The file's orders; FileRejectedError if unreadable or over the time limit."""
+        """The file's orders; FileRejectedError if unreadable, over the time limit, or its
+        readers keep dying."""
         reader, parts = self._pending.pop(path)
+        pool = self._pool()
         deadline = time.monotonic() + self.limits.pdf_seconds
         pages: list[PageContent] = []
-        for part in parts:
+        for n, part in enumerate(parts):
             try:
-                status, value = wait_for(part, deadline)
-            except multiprocessing.TimeoutError:
-                self._restart()
+                status, value = pool.result(part, deadline)
+            except TimeoutError:
+                for other in parts[n:]:
+                    pool.cancel(other)  # kills the stuck worker; the other files go on
                 raise FileRejectedError(
                     f"读取超时（超过 {self.limits.pdf_seconds:.0f} 秒仍未读完），文件可能已损坏。"
                     "请重新从区热线系统下载后再放入收件箱。"
                 ) from None
+            except WorkerLostError:
+                for other in parts[n + 1:]:
+                    pool.cancel(other)
+                raise FileRejectedError(LOST) from None
             if status == "rejected":
                 raise FileRejectedError(str(value))
             if not isinstance(reader, PdfReader):
                 return value  # type: ignore[no-any-return]
             pages += value
         return parse_pages(pages, path.name, reader.vocab)
-
-    def _restart(self) -> None:
-        """Kill the workers (one is stuck) and hand the other files to fresh ones."""
-        assert self._pool is not None
-        self._pool.terminate()
-        self._pool.join()
-        self._pool = None
-        waiting = [(path, reader) for path, (reader, _) in self._pending.items()]
-        self._pending.clear()
-        for path, reader in waiting:
-            self.submit(path, reader)

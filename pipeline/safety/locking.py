@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline import clock
-from pipeline.errors import HomeBusyError
+from pipeline.errors import HomeBusyError, StoreReadOnlyError
 
 try:  # POSIX
     import fcntl
@@ -81,8 +81,12 @@ def _unlock(fd: int) -> None:
 @contextlib.contextmanager
 def _hold(lock_path: Path, what: str, *, shared: bool, wait_seconds: float,
           busy: str) -> Iterator[None]:
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # a read-only folder or disk: say so, never a traceback
+        raise StoreReadOnlyError(
+            f"工作目录 {lock_path.parent} 无法写入（{exc.strerror or exc}），本次未做任何处理。"
+            "请检查文件夹权限、磁盘是否只读或已满。") from exc
     try:
         deadline = time.monotonic() + wait_seconds
         while not _try_lock(fd, shared):

@@ -18,7 +18,8 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from pipeline.deadlines.clocks import Light
-from pipeline.safety.files import write_with
+from pipeline.safety import faults
+from pipeline.safety.files import temporary_files_in, write_with
 
 MARKER = "hotline_workbook"
 
@@ -139,6 +140,7 @@ def fixed_times(wb: Workbook, as_of: dt.date) -> None:
 def save(wb: Workbook, path: Path) -> None:
     """Save, with every part of the zip dated the workbook's own time: the same inputs give
     the same bytes. (openpyxl dates each sheet by the temporary file it spooled it to.)"""
+    faults.checkpoint("workbook_save")  # every sheet spooled, the zip not yet written
     wb.save(path)
     moment = wb.properties.modified or dt.datetime(2026, 1, 1)
     stamp_zip(path, moment)
@@ -207,5 +209,14 @@ def tall_rows(ws: Any, first: int, count: int, height: float) -> None:
 
 
 def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path:
-    """Write a workbook atomically; beside the old one if Excel holds that one open."""
-    return write_with(target, staging, writer, beside_if_locked=True)
+    """Write a workbook atomically; beside the old one if Excel holds that one open.
+
+    openpyxl spools each sheet of a write-only workbook to a temporary file holding every
+    cell's text (names, phones, complaints): those go to the home's staging folder, where
+    the next start removes what a killed run left, never to the system's temporary folder."""
+
+    def spooled(tmp: Path) -> None:
+        with temporary_files_in(staging):
+            writer(tmp)
+
+    return write_with(target, staging, spooled, beside_if_locked=True)
