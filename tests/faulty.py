@@ -45,6 +45,8 @@ def _umount(target: Path) -> None:
                           capture_output=True).returncode == 0:
             return
         time.sleep(0.1)  # a process of the test may still be closing its files
+    # never leave a mount behind: detach it now, the kernel frees it when unused
+    subprocess.run(["umount", "-l", str(target)], check=False, capture_output=True)
 
 
 @contextlib.contextmanager

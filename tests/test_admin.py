@@ -7,6 +7,7 @@ import os
 import sqlite3
 import time
 import tomllib
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ NEXT = (AS_OF + timedelta(days=1)).isoformat()
 
 def counts(db: Path) -> tuple[int, int]:
     """(orders, events) of a database file, read directly."""
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return (conn.execute("SELECT count(*) FROM orders").fetchone()[0],
                 conn.execute("SELECT count(*) FROM events").fetchone()[0])
 

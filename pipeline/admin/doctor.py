@@ -31,6 +31,7 @@ class Finding:
 @dataclass
 class Checkup:
     findings: list[Finding] = field(default_factory=list)
+    store_exit: int = 0  # the exit status of what is wrong with the database (4, 5, 6)
 
     def add(self, mark: str, topic: str, text: str) -> None:
         self.findings.append(Finding(mark, topic, text))
@@ -85,8 +86,10 @@ def _store(home: Home, report: Checkup) -> bool:
         store = home.store(check=True)
     except StoreReadOnlyError as exc:
         report.add(FAIL, "数据库", str(exc))
+        report.store_exit = exc.exit_code
         return False
     except HotlineError as exc:
+        report.store_exit = exc.exit_code
         latest = backups(home.config.backups)
         hint = (f"最近的备份是 {latest[0]}（{_age(latest[0])}）。恢复方法：hotline restore "
                 f"\"{latest[0]}\" --yes（原数据库另存备查），再运行 hotline doctor --repair 补读"
@@ -101,6 +104,7 @@ def _store(home: Home, report: Checkup) -> bool:
         probe_write(store)
     except StoreError as exc:
         report.add(FAIL, "数据库", f"可以读取（共 {total} 张工单），但{exc}")
+        report.store_exit = exc.exit_code
         return False
     where = live or home.config.database_url
     report.add(OK, "数据库", f"完好，可以写入（{where}），共 {total} 张工单，"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.errors import HotlineError
+from pipeline.errors import HotlineError, StoreReadOnlyError
 from pipeline.home import Home
 from pipeline.safety.backup import (
     RESTORING,
@@ -167,6 +167,6 @@ def restore(home: Home, backup: Path, *, confirmed: bool,
             raise HotlineError(f"备份的副本未通过完整性检查（{exc}），数据库未做任何改动。") from exc
         except OSError as exc:
             tidy_restore_leftovers(plan.live)
-            raise HotlineError(f"恢复未完成：{describe_os_error(exc)}。数据库仍是原来的，未做任何改动。") \
-                from exc
+            raise StoreReadOnlyError(
+                f"恢复未完成：{describe_os_error(exc)}。数据库仍是原来的，未做任何改动。") from exc
     return RestoreResult(aside=aside, old_was_healthy=plan.live_healthy, removed_leftovers=removed)

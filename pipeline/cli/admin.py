@@ -304,8 +304,7 @@ def doctor(ctx: click.Context, repair: bool) -> None:
     report = examine(home)
     echo(report.text())
     if report.failed:
-        database = any(f.topic == "数据库" and f.mark == "✗" for f in report.findings)
-        ctx.exit(EXIT_STORE if database else EXIT_USAGE)
+        ctx.exit(report.store_exit or EXIT_USAGE)
 
 
 @click.command(cls=HotlineCommand)

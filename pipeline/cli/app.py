@@ -6,6 +6,7 @@ library's own exceptions (HotlineError) become a clear message and an exit statu
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sqlite3
 import sys
@@ -19,13 +20,18 @@ from sqlalchemy.exc import SQLAlchemyError
 from pipeline import __version__, clock, normalise
 from pipeline.cli import zh as clizh
 from pipeline.cli.console import echo, echo_json, harden_std_streams
-from pipeline.errors import EXIT_USAGE, HotlineError
+from pipeline.errors import EXIT_STORE_READONLY, EXIT_USAGE, HotlineError
 from pipeline.home import Home, open_home, resolve_home
 from pipeline.normalise import InvalidValueError, parse_datetime
+from pipeline.safety.files import describe_os_error
 from pipeline.store.trouble import store_trouble
 from pipeline.text import mask_phones
 
 clizh.install()
+
+# A disk that is full, read-only or refuses us: exit status 5, with the clerk's words.
+CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EFBIG,
+                getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -79,6 +85,11 @@ class HotlineGroup(click.Group):
             trouble = store_trouble(exc)
             echo(f"错误：{trouble}", err=True)
             ctx.exit(trouble.exit_code)
+        except OSError as exc:
+            if exc.errno not in CANNOT_WRITE:
+                raise
+            echo(f"错误：{describe_os_error(exc)}。没能写入的内容都没有保存，原有文件未受影响。", err=True)
+            ctx.exit(EXIT_STORE_READONLY)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:

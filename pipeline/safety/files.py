@@ -301,6 +301,8 @@ def describe_os_error(exc: BaseException) -> str:
         return f"没有写入权限（{where or error_text(exc)}），请检查文件夹权限或关闭正在打开的文件"
     if errno_ == 30:
         return "磁盘是只读的，无法写入"
+    if errno_ == 27:  # EFBIG: a size limit of the system or a quota
+        return "文件超过了系统允许的大小（磁盘配额或系统限制），无法写入"
     if errno_ == 2 or isinstance(exc, FileNotFoundError):
         return f"找不到文件或文件夹（{where or error_text(exc)}）"
     return error_text(exc)

@@ -61,6 +61,10 @@ def _serve(conn: Connection, parent_pid: int, initializer: Callable[..., None] |
             return
         ticket, fn, args = message
         try:
+            conn.send((ticket, "started", None))  # from now on, a death costs an attempt
+        except (EOFError, OSError):
+            return
+        try:
             reply: tuple[Any, ...] = (ticket, "ok", fn(*args))
         except Exception as exc:  # travels back and is raised in the parent
             reply = (ticket, "error", exc)
@@ -89,7 +93,8 @@ class _Worker:
 class _Task:
     fn: Callable[..., Any]
     args: tuple[Any, ...]
-    attempts: int = 0
+    attempts: int = 0  # times a worker started it
+    sent: int = 0  # times it was handed to a worker (one may die before it starts)
 
 
 class Workers:
@@ -170,6 +175,10 @@ class Workers:
     def _dispatch(self) -> None:
         while self._queue:
             idle = next((w for w in self._workers if w.ticket is None), None)
+            if idle is not None and not idle.process.is_alive():
+                self._end(idle, kill=False)  # died while idle: nothing of ours lost
+                self.deaths += 1
+                continue
             if idle is None:
                 if len(self._workers) >= self.processes:
                     return
@@ -178,7 +187,7 @@ class Workers:
             task = self._tasks.get(ticket)
             if task is None:
                 continue
-            task.attempts += 1
+            task.sent += 1
             idle.ticket = ticket
             try:
                 idle.conn.send((ticket, task.fn, task.args))
@@ -198,6 +207,10 @@ class Workers:
                 except (EOFError, OSError):
                     self._lost(worker)
                     continue
+                if status == "started":
+                    if ticket in self._tasks:
+                        self._tasks[ticket].attempts += 1
+                    continue
                 worker.ticket = None
                 if ticket in self._tasks:
                     self._done[ticket] = (status, value)
@@ -213,7 +226,9 @@ class Workers:
         task = self._tasks.get(ticket) if ticket is not None else None
         if task is None or ticket is None:
             return
-        if task.attempts <= self.retries:
+        # A worker that died before starting the task (killed while idle) costs no attempt;
+        # a task whose workers keep dying before they start is given up all the same.
+        if task.attempts <= self.retries and task.sent <= self.retries + 2:
             self._queue.appendleft(ticket)
         else:
             self._done[ticket] = ("lost", None)

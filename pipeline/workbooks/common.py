@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import gc
+import os
 import struct
+import sys
+import traceback
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +25,11 @@ from openpyxl.utils import get_column_letter
 from pipeline.deadlines.clocks import Light
 from pipeline.safety import faults
 from pipeline.safety.files import temporary_files_in, write_with
+
+try:  # openpyxl streams through lxml when it is there (python-docx brings it)
+    from lxml.etree import SerialisationError
+except ImportError:  # pragma: no cover - openpyxl's own writer raises OSError itself
+    SerialisationError = OSError  # type: ignore[assignment,misc]
 
 MARKER = "hotline_workbook"
 
@@ -217,6 +227,23 @@ def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path
 
     def spooled(tmp: Path) -> None:
         with temporary_files_in(staging):
-            writer(tmp)
+            try:
+                writer(tmp)
+            except SerialisationError as exc:  # lxml's words for a full disk
+                _let_go_of_spools(exc)
+                code = errno.ENOSPC if "ENOSPC" in str(exc) else errno.EIO
+                raise OSError(code, f"{os.strerror(code)} ({exc})") from None
 
     return write_with(target, staging, spooled, beside_if_locked=True)
+
+
+def _let_go_of_spools(exc: BaseException) -> None:
+    """Drop the half-written workbook now, quietly: its spool writers fail again when they
+    are collected (the disk is still full), which Python would print as a traceback."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        traceback.clear_frames(exc.__traceback__)
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
