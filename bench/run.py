@@ -12,6 +12,7 @@ The last line is always: `orders/s: X  vs naive: R×  peak MB: M`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -29,12 +30,14 @@ AS_OF = date(2026, 11, 27)
 STAGES = ("collect", "read", "store", "deadlines", "documents", "workbooks")
 
 
-def peak_mb() -> float:
+def peak_mb(*, children: bool = False) -> float:
+    """Peak resident memory of this process, or of the largest of its ended children."""
     try:
         import resource  # noqa: PLC0415
     except ImportError:  # Windows
         return float("nan")
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    kb = resource.getrusage(who).ru_maxrss
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
@@ -50,8 +53,27 @@ def _batch_child(home: str, queue: Any) -> None:
     total = time.perf_counter() - began
     opened.close()
     queue.put({"timings": batch.timings, "total": total, "peak_mb": peak_mb(),
+               "workers_peak_mb": peak_mb(children=True),
                "documents": len(summary.documents), "new": summary.new,
                "files": len(summary.files)})
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """Proportional memory (PSS: shared pages split among their users) of a process and
+    everything it started, in MB (Linux; nan elsewhere)."""
+    total_kb, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        total_kb += next((int(line.split()[1]) for line in rollup.splitlines()
+                          if line.startswith("Pss:")), 0)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                todo += [int(c) for c in (task / "children").read_text().split()]
+    return total_kb / 1024 if sys.platform.startswith("linux") else float("nan")
 
 
 def run_batch_measured(home: Path) -> dict[str, Any]:
@@ -60,8 +82,16 @@ def run_batch_measured(home: Path) -> dict[str, Any]:
     queue = ctx.Queue()
     proc = ctx.Process(target=_batch_child, args=(str(home), queue))
     proc.start()
-    result = queue.get()
+    tree_peak = 0.0
+    while True:  # the whole tree (batch and workers), sampled while it runs
+        tree_peak = max(tree_peak, _tree_pss_mb(proc.pid))
+        try:
+            result = queue.get(timeout=0.1)
+            break
+        except Exception:  # queue.Empty: still running
+            continue
     proc.join()
+    result["tree_peak_mb"] = tree_peak
     return result
 
 
@@ -178,18 +208,44 @@ def naive_pdf(files: list[Path], sample: int = 60) -> float:
     return (time.perf_counter() - began) / max(1, pages)
 
 
-def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int) -> None:
+def _one_csv(folder: Path, orders: int, seed: int) -> Any:
+    """The whole night in one CSV export (the district's largest file)."""
+    import random  # noqa: PLC0415
+
+    from pipeline.demo.samples import SampleSet, _Maker, _table, write_csv  # noqa: PLC0415
+
+    maker = _Maker(seed, AS_OF)
+    made = [maker.order() for _ in range(orders)]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "工单清单_全部.csv"
+    write_csv(path, _table(made, "seed", "iso", random.Random(seed), extra=False), "utf-8-sig")
+    result = SampleSet()
+    result.orders = {o.order_no: o for o in made}
+    result.files = [path]
+    return result
+
+
+def _new_home(home: Path) -> None:
+    try:
+        from pipeline.home import init_home  # noqa: PLC0415
+    except ImportError:  # a version before explicit homes
+        (home / "inbox").mkdir(parents=True)
+        return
+    init_home(home)
+
+
+def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int,
+                 one_csv: bool = False, skip_naive: bool = False) -> None:
     from pipeline.demo.samples import generate  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as work:
         work_path = Path(work)
         began = time.perf_counter()
         home = work_path / "home"
-        made = generate(work_path / "made", orders=orders, seed=seed, as_of=AS_OF,
-                        pdf_share=pdf_share)
-        from pipeline.home import init_home  # noqa: PLC0415
-
-        init_home(home)
+        made = (_one_csv(work_path / "made", orders, seed) if one_csv else
+                generate(work_path / "made", orders=orders, seed=seed, as_of=AS_OF,
+                         pdf_share=pdf_share))
+        _new_home(home)
         past = time.time() - 3600
         for path in made.files:
             copy = home / "inbox" / path.name
@@ -208,22 +264,34 @@ def bench_orders(orders: int, pdf_share: float, seed: int, naive_sample: int) ->
         print(f"documents: {result['documents']}  new orders: {result['new']}  files: {result['files']}")
         if pages:
             print(f"PDF pages/s (read stage): {pages / max(result['timings']['read'], 1e-9):.0f}")
-        per_doc, sampled = naive_documents(home, naive_sample)
-        docs = result["documents"]
-        ours_docs = result["timings"]["documents"]
-        print(f"documents/s: ours {docs / max(ours_docs, 1e-9):.0f} (batch, both cores), "
-              f"docxtpl {1 / per_doc:.0f} (measured on {sampled})")
-        alone, written = one_core_rendering(home, min(2000, docs))
-        print(f"转送单 on one core: {alone:.0f}/s rendered, {written:.0f}/s rendered and written")
-        ledger = naive_ledger(home)
-        read = naive_read(made.files) + (naive_pdf(made.files) * pages if pages else 0.0)
-        shared = result["timings"]["store"] + result["timings"]["deadlines"]
-        naive_total = read + shared + per_doc * docs + ledger
-        print(f"naive: read {read:.2f} (PDF pages by pdfplumber, extrapolated) + store/deadlines "
-              f"{shared:.2f} + documents {per_doc * docs:.2f} (extrapolated) + ledger "
-              f"{ledger:.2f} = {naive_total:.2f} s")
+        print(f"largest worker's peak MB: {result['workers_peak_mb']:.0f}  "
+              f"whole tree's peak PSS MB (sampled): {result['tree_peak_mb']:.0f}")
+        if skip_naive:
+            print(f"orders/s: {rate:.0f}  vs naive: n/a  peak MB: {result['peak_mb']:.0f}")
+            return
+        naive_total = _naive(home, made.files, pages, result, naive_sample)
         print(f"orders/s: {rate:.0f}  vs naive: {naive_total / total:.1f}×  "
               f"peak MB: {result['peak_mb']:.0f}")
+
+
+def _naive(home: Path, files: list[Path], pages: int, result: dict[str, Any],
+           naive_sample: int) -> float:
+    """The naive baseline on the same orders; prints its parts, returns its total."""
+    per_doc, sampled = naive_documents(home, naive_sample)
+    docs = result["documents"]
+    ours_docs = result["timings"]["documents"]
+    print(f"documents/s: ours {docs / max(ours_docs, 1e-9):.0f} (batch, both cores), "
+          f"docxtpl {1 / per_doc:.0f} (measured on {sampled})")
+    alone, written = one_core_rendering(home, min(2000, docs))
+    print(f"转送单 on one core: {alone:.0f}/s rendered, {written:.0f}/s rendered and written")
+    ledger = naive_ledger(home)
+    read = naive_read(files) + (naive_pdf(files) * pages if pages else 0.0)
+    shared = result["timings"]["store"] + result["timings"]["deadlines"]
+    naive_total = read + shared + per_doc * docs + ledger
+    print(f"naive: read {read:.2f} (PDF pages by pdfplumber, extrapolated) + store/deadlines "
+          f"{shared:.2f} + documents {per_doc * docs:.2f} (extrapolated) + ledger "
+          f"{ledger:.2f} = {naive_total:.2f} s")
+    return naive_total
 
 
 def _pdf_pages(files: list[Path]) -> int:
@@ -287,6 +355,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--naive-sample", type=int, default=200,
                         help="orders rendered with plain docxtpl to time the naive baseline")
+    parser.add_argument("--one-csv", action="store_true",
+                        help="the whole night in one CSV file instead of the sample set")
+    parser.add_argument("--skip-naive", action="store_true", help="only the batch's own figures")
     parser.add_argument("--empty-run", action="store_true")
     parser.add_argument("--store", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=5_000)
@@ -294,7 +365,8 @@ def main() -> int:
     if args.empty_run:
         bench_empty(args.store, args.open)
     else:
-        bench_orders(args.orders, args.pdf_share, args.seed, args.naive_sample)
+        bench_orders(args.orders, args.pdf_share, args.seed, args.naive_sample, args.one_csv,
+                     args.skip_naive)
     return 0
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pipeline.safety.locking import forget_inherited_locks
-from pipeline.safety.workers import die_with_parent
+from pipeline.safety.workers import die_with_parent, frozen_heap
 
 PARALLEL_WORKBOOKS = 2000  # orders from which the 督办日报 is written beside the 台账
 
@@ -73,7 +73,8 @@ def in_parallel(task: Callable[[], Any], *, large: bool) -> Iterator[Outcome]:
         send.send(_attempt(task))
 
     process = ctx.Process(target=child, daemon=True)
-    process.start()
+    with frozen_heap():
+        process.start()
     send.close()  # the child's death then ends the parent's wait (EOF), never hangs it
     outcome = Outcome(receive, process, task)
     try:

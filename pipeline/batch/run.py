@@ -189,6 +189,7 @@ class Batch:
                 self.summary.errors.append(
                     f"{item.path.name}：{self._trouble(exc)}。文件留在收件箱，下次运行再处理。"
                 )
+            item.result = None  # stored (or left for the next run): its orders can go
         self.summary.absorb(self.stats)
 
     def _store_one(self, item: InboxFile) -> None:

@@ -9,6 +9,7 @@ Large batches are rendered on both cores.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,10 +97,19 @@ class _Renderer:
             basis=rules.petition.basis if rules.is_petition(order["kind"]) else "",
         )
 
-    def write(self, jobs: list[Job]) -> tuple[list[tuple[int, str]], str]:
+    def jobs(self, docs: list[DocumentRow]) -> list[Job]:
+        """The documents with their orders and events, read when their chunk is due: a night
+        of twenty thousand forms never holds every order in memory at once."""
+        store = self.home.store()
+        with store.read() as conn:
+            events = store.events_by_id(conn, {d["event_id"] for d in docs})
+            orders = store.get_orders(conn, {d["order_no"] for d in docs})
+        return [(d, orders[d["order_no"]], events.get(d["event_id"])) for d in docs]
+
+    def write(self, docs: list[DocumentRow]) -> tuple[list[tuple[int, str]], str]:
         """Render and write one chunk: the (id, path) written, and the error that stopped it."""
         done: list[tuple[int, str]] = []
-        for doc, order, event in jobs:
+        for doc, order, event in self.jobs(docs):
             try:
                 data = self.template(doc["kind"]).render(self.context(doc, order, event))
             except Exception as exc:  # a broken office template must not stop the night's run
@@ -122,14 +132,17 @@ def _worker_init(home_path: str) -> None:
     _WORKER = _Renderer(open_home(Path(home_path)))
 
 
-def _worker_write(jobs: list[Job]) -> tuple[list[tuple[int, str]], str]:
+def _worker_write(docs: list[DocumentRow]) -> tuple[list[tuple[int, str]], str]:
     assert _WORKER is not None
-    return _WORKER.write(jobs)
+    try:
+        return _WORKER.write(docs)
+    finally:
+        _WORKER.home.close()  # no connection held open between chunks
 
 
-def _chunks(jobs: list[Job]) -> Iterator[list[Job]]:
-    for start in range(0, len(jobs), CHUNK):
-        yield jobs[start:start + CHUNK]
+def _chunks(pending: list[DocumentRow]) -> Iterator[list[DocumentRow]]:
+    for start in range(0, len(pending), CHUNK):
+        yield pending[start:start + CHUNK]
 
 
 def render_pending(home: Home, progress: Callable[[int], None] | None = None) -> RenderResult:
@@ -138,12 +151,9 @@ def render_pending(home: Home, progress: Callable[[int], None] | None = None) ->
     result = RenderResult()
     with store.read() as conn:
         pending = store.pending_documents(conn)
-        if not pending:
-            return result
-        events = store.events_by_id(conn, {d["event_id"] for d in pending})
-        orders = store.get_orders(conn, {d["order_no"] for d in pending})
-    jobs: list[Job] = [(d, orders[d["order_no"]], events.get(d["event_id"])) for d in pending]
-    for done, error in _render(home, jobs):
+    if not pending:
+        return result
+    for done, error in _render(home, pending):
         sync_all()  # on disk before the store says so
         _mark(home, [i for i, _ in done])
         result.written += [path for _, path in done]
@@ -157,25 +167,35 @@ def render_pending(home: Home, progress: Callable[[int], None] | None = None) ->
 
 LOST = ("生成文书的进程两次意外退出（可能是电脑内存不足，或进程被强行结束），其余文书未生成；"
         "下次运行 hotline run 会补上。")
+IN_FLIGHT = 2  # chunks handed to each worker ahead: it never waits for the parent
 
 
-def _render(home: Home, jobs: list[Job]) -> Iterator[tuple[list[tuple[int, str]], str]]:
+def _render(home: Home, pending: list[DocumentRow]) -> Iterator[tuple[list[tuple[int, str]], str]]:
     cores = os.cpu_count() or 1
-    if len(jobs) < PARALLEL_FROM or cores < 2:
+    if len(pending) < PARALLEL_FROM or cores < 2:
         renderer = _Renderer(home)
-        for chunk in _chunks(jobs):
+        for chunk in _chunks(pending):
             yield renderer.write(chunk)
         return
+    # Workers are handed the chunks' document rows (small) and read the orders themselves.
     # A worker that dies is seen at once and its chunk rendered again by a fresh one (its
     # documents are written to the same names: never two); a chunk lost twice ends the stage.
-    with Workers(min(2, cores), initializer=_worker_init, initargs=(str(home.path),)) as pool:
-        tickets = [pool.submit(_worker_write, chunk) for chunk in _chunks(jobs)]
-        for ticket in tickets:
-            try:
-                yield pool.result(ticket)
-            except WorkerLostError:
-                yield [], LOST
+    processes = min(2, cores)
+    with Workers(processes, initializer=_worker_init, initargs=(str(home.path),),
+                 depth=IN_FLIGHT) as pool:
+        tickets = deque(pool.submit(_worker_write, chunk) for chunk in _chunks(pending))
+        while tickets:
+            outcome = _next_result(pool, tickets)
+            yield outcome
+            if outcome[1] == LOST:
                 return
+
+
+def _next_result(pool: Workers, tickets: deque[int]) -> tuple[list[tuple[int, str]], str]:
+    try:
+        return pool.result(tickets.popleft())  # type: ignore[no-any-return]
+    except WorkerLostError:
+        return [], LOST
 
 
 def _mark(home: Home, done: list[int]) -> None:

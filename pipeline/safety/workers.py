@@ -14,14 +14,15 @@ never leaves a worker writing after it without the lock.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -44,6 +45,18 @@ def die_with_parent(parent_pid: int) -> None:
             libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent_pid:
         os._exit(0)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Fork with the parent's objects out of the garbage collector's sight: a child's
+    collections then never touch (and so never copy) the pages it shares with its parent,
+    which keeps a forked worker's own memory small."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _serve(conn: Connection, parent_pid: int, initializer: Callable[..., None] | None,
@@ -86,7 +99,7 @@ def context() -> multiprocessing.context.BaseContext:
 class _Worker:
     process: Any
     conn: Connection
-    ticket: int | None = None
+    tickets: deque[int] = field(default_factory=deque)  # sent to it, in order; the first runs
 
 
 @dataclass
@@ -98,12 +111,17 @@ class _Task:
 
 
 class Workers:
-    """A few worker processes; `submit` a task, then `result` it (in any order)."""
+    """A few worker processes; `submit` a task, then `result` it (in any order).
+
+    With `depth` 2 each worker is handed its next task while it works on the current one,
+    so that it never waits for a parent busy elsewhere; only for small tasks (the parent
+    must never block sending to a worker that is itself sending a large result)."""
 
     def __init__(self, processes: int, *, initializer: Callable[..., None] | None = None,
-                 initargs: tuple[Any, ...] = (), retries: int = 1) -> None:
+                 initargs: tuple[Any, ...] = (), retries: int = 1, depth: int = 1) -> None:
         self.processes = max(1, processes)
         self.retries = retries
+        self.depth = max(1, depth)
         self._initializer = initializer
         self._initargs = initargs
         self._ctx = context()
@@ -145,14 +163,16 @@ class Workers:
         return value
 
     def cancel(self, ticket: int) -> None:
-        """Give up a task: a worker stuck on it is killed (a fresh one takes its place)."""
+        """Give up a task: a worker stuck on it is killed (a fresh one takes its place, and
+        the tasks queued behind it go to another worker)."""
         self._tasks.pop(ticket, None)
         self._done.pop(ticket, None)
         with contextlib.suppress(ValueError):
             self._queue.remove(ticket)
         for worker in list(self._workers):
-            if worker.ticket == ticket:
+            if ticket in worker.tickets:
                 self._end(worker, kill=True)
+                self._queue.extendleft(reversed([t for t in worker.tickets if t in self._tasks]))
         self._dispatch()
 
     def close(self) -> None:
@@ -166,36 +186,44 @@ class Workers:
         process = self._ctx.Process(
             target=_serve, args=(child_end, os.getpid(), self._initializer, self._initargs),
             daemon=True)
-        process.start()
+        with frozen_heap():
+            process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
         self._workers.append(worker)
         return worker
 
+    def _free(self) -> _Worker | None:
+        """The worker with the fewest tasks, if it can take one more (a new one if room)."""
+        for worker in [w for w in self._workers if not w.tickets]:
+            if not worker.process.is_alive():
+                self._end(worker, kill=False)  # died while idle: nothing of ours lost
+                self.deaths += 1
+        least = min(self._workers, key=lambda w: len(w.tickets), default=None)
+        if least is not None and not least.tickets:
+            return least
+        if len(self._workers) < self.processes:
+            return self._start()
+        return least if least is not None and len(least.tickets) < self.depth else None
+
     def _dispatch(self) -> None:
         while self._queue:
-            idle = next((w for w in self._workers if w.ticket is None), None)
-            if idle is not None and not idle.process.is_alive():
-                self._end(idle, kill=False)  # died while idle: nothing of ours lost
-                self.deaths += 1
-                continue
-            if idle is None:
-                if len(self._workers) >= self.processes:
-                    return
-                idle = self._start()
+            worker = self._free()
+            if worker is None:
+                return
             ticket = self._queue.popleft()
             task = self._tasks.get(ticket)
             if task is None:
                 continue
             task.sent += 1
-            idle.ticket = ticket
+            worker.tickets.append(ticket)
             try:
-                idle.conn.send((ticket, task.fn, task.args))
+                worker.conn.send((ticket, task.fn, task.args))
             except (OSError, EOFError):
-                self._lost(idle)
+                self._lost(worker)
 
     def _pump(self, timeout: float) -> None:
-        busy = [w for w in self._workers if w.ticket is not None]
+        busy = [w for w in self._workers if w.tickets]
         if not busy:
             self._dispatch()
             return
@@ -211,7 +239,8 @@ class Workers:
                     if ticket in self._tasks:
                         self._tasks[ticket].attempts += 1
                     continue
-                worker.ticket = None
+                with contextlib.suppress(ValueError):
+                    worker.tickets.remove(ticket)
                 if ticket in self._tasks:
                     self._done[ticket] = (status, value)
             elif worker.process.sentinel in ready:
@@ -219,19 +248,22 @@ class Workers:
         self._dispatch()
 
     def _lost(self, worker: _Worker) -> None:
-        """A worker died: its task goes to a fresh worker, or is reported lost."""
-        ticket = worker.ticket
+        """A worker died: its tasks go to a fresh worker, or (the one it had started, after
+        `retries` such deaths) are reported lost."""
         self._end(worker, kill=True)
         self.deaths += 1
-        task = self._tasks.get(ticket) if ticket is not None else None
-        if task is None or ticket is None:
-            return
-        # A worker that died before starting the task (killed while idle) costs no attempt;
-        # a task whose workers keep dying before they start is given up all the same.
-        if task.attempts <= self.retries and task.sent <= self.retries + 2:
-            self._queue.appendleft(ticket)
-        else:
-            self._done[ticket] = ("lost", None)
+        again = []
+        for ticket in worker.tickets:
+            task = self._tasks.get(ticket)
+            if task is None:
+                continue
+            # A task the worker had not started costs no attempt; one whose workers keep
+            # dying before they start it is given up all the same.
+            if task.attempts <= self.retries and task.sent <= self.retries + 2:
+                again.append(ticket)
+            else:
+                self._done[ticket] = ("lost", None)
+        self._queue.extendleft(reversed(again))
 
     def _end(self, worker: _Worker, *, kill: bool) -> None:
         if worker in self._workers:
