@@ -266,7 +266,7 @@ def test_demo_refuses_a_home_and_leaves_it_unchanged(tmp_path: Path, seed_files:
 
 def test_demo_is_a_well_run_week_with_a_few_orders_in_trouble(tmp_path: Path) -> None:
     folder = tmp_path / "新演示"
-    result = Hotline(folder)("demo", "--as-of", DAY)  # the folder given by --home
+    result = Hotline(folder, init=False)("demo", "--as-of", DAY)  # the folder given by --home
     assert result.exit_code == 0, result.output
     assert (folder / "hotline.toml").exists()
     h = Hotline(folder)

@@ -35,7 +35,7 @@ from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
 from pipeline.safety.locking import home_lock
 from pipeline.store.ingest import Ingester, IngestStats, Routing
-from pipeline.store.trouble import store_trouble
+from pipeline.store.trouble import is_store_fault, store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
 from pipeline.workbooks.supervision import write_supervision
 from pipeline.workflow.actions import Actions, apply_changes
@@ -115,7 +115,7 @@ class Batch:
 
     def _trouble(self, exc: BaseException) -> str:
         """The clerk's words for a failure; the first database failure sets the exit status."""
-        if not isinstance(exc, SQLAlchemyError):
+        if not isinstance(exc, SQLAlchemyError) or not is_store_fault(exc):
             return describe_os_error(exc)
         trouble = store_trouble(exc)
         self.store_failure = self.store_failure or trouble

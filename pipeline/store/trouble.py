@@ -8,6 +8,7 @@ import sqlite3
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pipeline.errors import StoreError, StoreLockedError, StoreReadOnlyError
+from pipeline.text import error_text
 
 READ_ONLY = {"SQLITE_READONLY", "SQLITE_PERM", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR"}
 LOCKED = {"SQLITE_BUSY", "SQLITE_LOCKED"}
@@ -34,10 +35,17 @@ def _family(name: str, text: str) -> str:
     return "other"
 
 
+def is_store_fault(exc: BaseException) -> bool:
+    """True for a database that is full, read-only, locked or damaged; False for anything
+    else (a constraint, a bug): those are not the store's state and keep their own status."""
+    return _family(*_code(exc)) != "other"
+
+
 def store_trouble(exc: BaseException, where: str = "") -> StoreError:
     """The clerk's words and exit status for a database error (SQLAlchemy's or sqlite3's)."""
-    name, text = _code(exc)
-    family = _family(name, text)
+    name, raw = _code(exc)
+    family = _family(name, raw)
+    text = error_text(exc)  # the driver's first line: never a statement's parameters
     place = f"（{where}）" if where else ""
     if family == "full":
         return StoreReadOnlyError(
