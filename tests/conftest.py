@@ -126,6 +126,48 @@ class Hotline:
         return self("run", "--as-of", as_of.isoformat())
 
 
+# HOTLINE_TEST_DATABASE_URL (a PostgreSQL URL, see README and .ci/pg-start): every home a test
+# makes with `hotline init` uses that server, in a schema of its own for each test, so that
+# xdist workers and tests never see each other's orders.
+PG_URL = os.environ.get("HOTLINE_TEST_DATABASE_URL", "")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if PG_URL:
+        skip = pytest.mark.skip(reason="about the SQLite file; this run is on PostgreSQL")
+        for item in items:
+            if "sqlite_file" in item.keywords:
+                item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def test_database(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The database URL of this test's homes: SQLite in the home, or its own PG schema."""
+    if not PG_URL:
+        yield None
+        return
+    import uuid  # noqa: PLC0415
+
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    import pipeline.home  # noqa: PLC0415
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    url = f"{PG_URL}&options=-csearch_path%3D{name}"
+    config = pipeline.home.DEFAULT_CONFIG.replace(
+        'url = "sqlite:///hotline.db"', f'url = "{url}"')
+    assert config != pipeline.home.DEFAULT_CONFIG
+    monkeypatch.setattr(pipeline.home, "DEFAULT_CONFIG", config)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text("SET lock_timeout = '5s'"))
+        conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+    admin.dispose()
+
+
 @pytest.fixture(autouse=True)
 def no_libreoffice_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Converting to PDF takes seconds a run: only the printing tests ask for it."""

@@ -23,6 +23,7 @@ def corrupt(db: Path) -> None:
     db.write_bytes(bytes(data))
 
 
+@pytest.mark.sqlite_file
 def test_a_corrupted_database_is_refused_and_doctor_points_to_the_backup(
         home: Path, hotline: Hotline, seed_files: list[Path]) -> None:
     drop(home, seed_files[0])
@@ -59,6 +60,7 @@ def test_a_corrupted_database_is_refused_and_doctor_points_to_the_backup(
     assert len(list(home.glob("hotline.db.replaced-*"))) == 1
 
 
+@pytest.mark.sqlite_file
 def test_backups_are_kept_in_the_order_they_were_made(home: Path, hotline: Hotline,
                                                        scenario_clock: Any) -> None:
     config = home / "hotline.toml"

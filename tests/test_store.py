@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect, select
 
 from pipeline.store import open_store, schema
 from pipeline.store.migrations import MIGRATIONS, latest_version
+
+
+@pytest.fixture
+def url(tmp_path: Path, test_database: str | None) -> str:
+    """The store under test: SQLite in a temporary folder, or the PG schema of this test."""
+    return test_database or f"sqlite:///{tmp_path / 'h.db'}"
 
 
 def columns_of(url: str) -> dict[str, dict[str, bool]]:
@@ -21,8 +28,7 @@ def columns_of(url: str) -> dict[str, dict[str, bool]]:
     return out
 
 
-def test_migrated_database_matches_schema(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'h.db'}"
+def test_migrated_database_matches_schema(url: str) -> None:
     open_store(url).close()
     actual = columns_of(url)
     expected = {
@@ -34,8 +40,7 @@ def test_migrated_database_matches_schema(tmp_path: Path) -> None:
         assert {k: v for k, v in actual[table].items()} == cols, table
 
 
-def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'h.db'}"
+def test_migrations_are_recorded_and_run_once(url: str) -> None:
     open_store(url).close()
     store = open_store(url)  # a second open applies nothing again
     with store.read() as conn:
@@ -45,8 +50,7 @@ def test_migrations_are_recorded_and_run_once(tmp_path: Path) -> None:
     assert versions[-1] == latest_version()
 
 
-def test_indexes_for_the_reports_exist(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'h.db'}"
+def test_indexes_for_the_reports_exist(url: str) -> None:
     open_store(url).close()
     insp = inspect(create_engine(url))
     names = {i["name"] for i in insp.get_indexes("orders")}

@@ -164,8 +164,18 @@ def applied_versions(conn: Connection) -> set[int]:
     return set(conn.execute(select(schema.schema_migrations.c.version)).scalars())
 
 
+# Key of the PostgreSQL advisory lock held while migrating ("hotline" in ASCII): two homes
+# opening a fresh shared database at once would otherwise both create schema_migrations.
+MIGRATION_LOCK_KEY = 0x686F746C696E65
+
+
 def migrate(conn: Connection) -> list[int]:
-    """Apply what is missing; return the versions applied now."""
+    """Apply what is missing; return the versions applied now.
+
+    On PostgreSQL the whole check-and-apply holds a transaction-level advisory lock: a second
+    home starting at the same moment waits, then finds every version applied."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
     schema.schema_migrations.create(conn, checkfirst=True)
     done = applied_versions(conn)
     newly: list[int] = []
