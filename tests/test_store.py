@@ -55,3 +55,23 @@ def test_indexes_for_the_reports_exist(url: str) -> None:
     insp = inspect(create_engine(url))
     names = {i["name"] for i in insp.get_indexes("orders")}
     assert {"ix_orders_status", "ix_orders_dispatch", "ix_orders_closed"} <= names
+
+
+def test_homes_opening_a_fresh_server_together_migrate_it_once(url: str,
+                                                               test_database: str | None) -> None:
+    """Two offices' first nights start at once against a fresh PostgreSQL: the second waits
+    for the first's migrations instead of creating schema_migrations again."""
+    if test_database is None:
+        pytest.skip("a shared server: runs with HOTLINE_TEST_DATABASE_URL")
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    def first_night(_: int) -> None:
+        open_store(url).close()
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(first_night, range(8)))
+    store = open_store(url)
+    with store.read() as conn:
+        versions = list(conn.execute(select(schema.schema_migrations.c.version)).scalars())
+    store.close()
+    assert sorted(versions) == [v for v, _, _ in MIGRATIONS]
