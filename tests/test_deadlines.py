@@ -129,7 +129,7 @@ def test_dispatch_2026_12_18_is_provisional_until_2027_is_configured(tmp_path: P
     assert days["warning"] == "2026-12-25"  # 5th
     assert before["provisional"] is True
     assert before["missing_years"] == [2027]
-    assert before["due"]["red"] == "2027-01-08"  # weekends only: 2027-01-01 counted as work
+    assert before["due"]["red"] == "2027-01-11"  # the law's 元旦 (2027-01-01) is not counted
     text = hotline("deadline", "--dispatched", "2026-12-18", "--kind", "一般",
                    "--category", "求助").output
     assert "暂定" in text and "hotline calendar add 2027" in text
@@ -140,7 +140,7 @@ def test_dispatch_2026_12_18_is_provisional_until_2027_is_configured(tmp_path: P
     after = hotline.json("deadline", "--dispatched", "2026-12-18", "--kind", "一般",
                          "--category", "求助")
     assert after["provisional"] is False
-    assert after["due"]["red"] == "2027-01-11"  # New Year's Day is now a day off
+    assert after["due"]["red"] == "2027-01-11"  # the entered notice confirms it
 
 
 # -- properties ---------------------------------------------------------------------------

@@ -41,12 +41,13 @@ def test_run_warns_and_marks_provisional(tmp_path: Path) -> None:
     order = hotline.orders(DECEMBER)[0]
     assert order["provisional"] is True
     assert order["due"]["first_contact"] == "2026-12-21"
-    assert any("暂定" in flag for flag in order["flags"])
+    # only the unpublished year, not 2026 where the first-contact day lies
+    assert "期限涉及尚未公布节假日安排的年份（2027年），为暂定" in order["flags"]
 
     out = home / "outbox" / DECEMBER.isoformat()
     form = docx.Document(str(out / "转送单" / "20261218000001.docx"))
     text = "\n".join(c.text for t in form.tables for r in t.rows for c in r.cells)
-    assert "2027-01-08（暂定）" in text
+    assert "2027-01-11（暂定）" in text  # 15th working day, 元旦 2027-01-01 off by law
     sheet = openpyxl.load_workbook(out / f"工单台账-{DECEMBER.isoformat()}.xlsx").active
     header = [c.value for c in sheet[3]]
     row = [c.value for c in sheet[4]]

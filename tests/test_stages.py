@@ -99,8 +99,8 @@ def test_extension_moves_the_red_day(day: Hotline) -> None:
     assert h("extend", "GD0001", "--days", "5", "--reason", "经分管领导批准").exit_code == 0
     assert h.json("show", "GD0001")["due"]["red"] == "2026-11-30"
     petition = h.json("show", "GD0003")
-    # 60 calendar days → 2027-01-01, a Friday: weekends only until 2027 is configured
-    assert petition["due"]["red"] == "2027-01-01" and petition["provisional"] is True
+    # 60 calendar days → 2027-01-01, New Year's Day by law: moved to Monday 01-04, 暂定
+    assert petition["due"]["red"] == "2027-01-04" and petition["provisional"] is True
     assert h("extend", "GD0003", "--days", "20", "--reason", "批准").exit_code == 0
     too_long = h("extend", "GD0003", "--days", "11", "--reason", "再延")
     assert too_long.exit_code == 2

@@ -214,7 +214,7 @@ def calendar_warnings(calendar: WorkCalendar) -> list[str]:
     """Say which years' holiday schedules are missing and how to add them."""
     years = sorted(calendar.unknown_years_used)
     return [
-        f"{year}年的国务院节假日安排尚未录入：涉及{year}年的期限暂按周末推算，标为“暂定”。"
+        f"{year}年的国务院节假日安排尚未录入：涉及{year}年的期限暂按法定节假日（《全国年节及纪念日放假办法》）和周末推算，调休未计，标为“暂定”。"
         f"请在国务院办公厅公布后运行 hotline calendar add {year} --holidays … --workdays …，"
         f"或在 hotline.toml 中加入 [calendar.{year}]。"
         for year in years

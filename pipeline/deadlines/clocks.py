@@ -47,6 +47,7 @@ class Clock:
     provisional: bool
     category_assumed: bool = False
     extension: int = 0
+    unknown_years: tuple[int, ...] = ()  # years without a notice between start and red
 
     def light(self, as_of: date, closed_on: date | None = None) -> Light:
         """The light as of `as_of`; a clock closed by then keeps the light it closed with
@@ -84,6 +85,23 @@ class Deadlines:
     @property
     def provisional(self) -> bool:
         return self.first_contact.provisional or bool(self.handling and self.handling.provisional)
+
+    def latest(self) -> date:
+        """The last milestone of either clock (a red day, or 信访's notify day)."""
+        days = [self.first_contact.red]
+        if self.handling is not None:
+            days.append(self.handling.red)
+        if self.petition_notify is not None:
+            days.append(self.petition_notify)
+        return max(days)
+
+    @property
+    def unknown_years(self) -> tuple[int, ...]:
+        """Every year without a notice that one of the clocks runs through (暂定 years)."""
+        years = set(self.first_contact.unknown_years)
+        if self.handling is not None:
+            years |= set(self.handling.unknown_years)
+        return tuple(sorted(years))
 
     def due(self) -> dict[str, str | None]:
         """The `due` object of spec §6 (warning, yellow and red null without a handling clock)."""
@@ -136,6 +154,7 @@ class DeadlineCalculator:
             provisional=pw or py or pr,
             category_assumed=category_assumed,
             extension=extension,
+            unknown_years=self.calendar.unknown_years_between(start, r),
         )
 
     def _calendar_period_end(self, start: date, days: int) -> tuple[date, bool]:
@@ -163,6 +182,8 @@ class DeadlineCalculator:
             calendar_days=True,
             provisional=pr or pw or py or pn,
             extension=extension,
+            unknown_years=self.calendar.unknown_years_between(
+                start, max(d for d in (red, notify, warning, yellow) if d is not None)),
         )
         return clock, notify
 

@@ -195,8 +195,7 @@ class OrderState:
         if self.deadlines.handling is not None and self.deadlines.handling.category_assumed:
             out.append("诉求类别缺失，按较短时限计算，请核实")
         if self.deadlines.provisional:
-            years = sorted({c.red.year for c in (self.deadlines.handling,
-                                                 self.deadlines.first_contact) if c is not None})
+            years = self.deadlines.unknown_years
             out.append(f"期限涉及尚未公布节假日安排的年份（{'、'.join(map(str, years))}年），为暂定")
         if self.first_contact.unrecorded:
             out.append("已办结但没有登记先行联系时间，请补登（hotline contact 工单编号 --at 时间）")

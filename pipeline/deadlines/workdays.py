@@ -2,7 +2,8 @@
 working days (调休上班) on, as the State Council's yearly notice sets them.
 
 Sources, in order: a year configured in `hotline.toml`; the chinese-calendar library for the
-years it knows; otherwise weekends alone, and every date so computed is *provisional*.
+years it knows; otherwise the law's holidays (law.py) and weekends, and every date so computed
+is *provisional* (暂定) until the notice is entered: the 调休 swaps and 补假 are unknown.
 Only `is_workday` is taken from the library: its `find_workday` and `get_workdays` have
 traps (see spec/library-facts.md).
 """
@@ -17,6 +18,7 @@ from functools import cache
 import chinese_calendar
 
 from pipeline.config import CalendarYear
+from pipeline.deadlines.law import statutory_holidays
 
 
 @cache
@@ -32,24 +34,26 @@ def library_knows(year: int) -> bool:
 @dataclass(frozen=True)
 class YearDays:
     year: int
-    source: str  # "configured" | "library" | "weekends"
+    source: str  # "configured" | "library" | "law" | "weekends"
     workdays: tuple[int, ...]  # ordinals, sorted
 
     @property
     def known(self) -> bool:
-        return self.source != "weekends"
+        return self.source in ("configured", "library")
 
 
 def _year_days(year: int, configured: CalendarYear | None) -> YearDays:
     day = date(year, 1, 1)
     end = date(year + 1, 1, 1)
     ordinals: list[int] = []
+    law: frozenset[date] = frozenset()
     if configured is not None:
         source = "configured"
     elif library_knows(year):
         source = "library"
     else:
-        source = "weekends"
+        law = statutory_holidays(year)
+        source = "law" if law else "weekends"
     while day < end:
         if configured is not None:
             work = day in configured.workdays or (
@@ -58,7 +62,7 @@ def _year_days(year: int, configured: CalendarYear | None) -> YearDays:
         elif source == "library":
             work = chinese_calendar.is_workday(day)
         else:
-            work = day.weekday() < 5
+            work = day.weekday() < 5 and day not in law
         if work:
             ordinals.append(day.toordinal())
         day += timedelta(days=1)
@@ -92,6 +96,11 @@ class WorkCalendar:
             self.unknown_years_used.add(day.year)
         i = bisect.bisect_left(info.workdays, day.toordinal())
         return i < len(info.workdays) and info.workdays[i] == day.toordinal()
+
+    def unknown_years_between(self, after: date, upto: date) -> tuple[int, ...]:
+        """The years without a notice that the days in (after, upto] fall in."""
+        first = after + timedelta(days=1)
+        return tuple(y for y in range(first.year, upto.year + 1) if not self.is_known(y))
 
     def _note(self, first: date, last: date) -> bool:
         """Record unknown years between two dates; True if any."""

@@ -98,7 +98,7 @@ def _remarks(order: OrderRow, deadlines: Deadlines, reminder_note: str,
             f"{_provisional(deadlines.provisional)}。"
         )
     if deadlines.provisional:
-        remarks.append("期限涉及尚未公布节假日安排的年份，按周末推算，为暂定，公布后以实际为准。")
+        remarks.append("期限涉及尚未公布节假日安排的年份，按法定节假日和周末推算（调休未计），为暂定，公布后以实际为准。")
     return remarks
 
 
