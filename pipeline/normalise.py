@@ -62,10 +62,18 @@ def excel_serial_to_datetime(serial: float) -> datetime:
     return round_to_second(moment)
 
 
+FLOAT_NOISE = timedelta(milliseconds=1)  # a spreadsheet's float error is ~1 µs; openpyxl rounds to 1 ms
+
+
 def round_to_second(moment: datetime) -> datetime:
-    if moment.microsecond >= 500_000:
-        moment += timedelta(seconds=1)
-    return moment.replace(microsecond=0)
+    """Whole seconds. A fraction within float noise of the next second goes to it
+    (09:04:59.999 → 09:05:00); any other fraction is dropped (23:59:59.600 → 23:59:59), and
+    rounding never moves a time onto the next day: the date is what the deadlines count from."""
+    floor = moment.replace(microsecond=0)
+    ceiling = floor + timedelta(seconds=1)
+    if ceiling - moment <= FLOAT_NOISE and ceiling.date() == floor.date():
+        return ceiling
+    return floor
 
 
 def parse_datetime(value: object) -> datetime | None:

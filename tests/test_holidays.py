@@ -18,8 +18,12 @@ DATA = Path(__file__).parent / "data"
 @pytest.mark.parametrize("year", [2024, 2025, 2026])
 def test_notice_text_gives_the_notice_calendar(tmp_path: Path, year: int) -> None:
     hotline = Hotline(tmp_path)
-    result = hotline("calendar", "add", str(year), "--notice", str(DATA / f"notice-{year}.txt"))
+    # 2024's notice has one sentence with a date that is no arrangement (除夕 休息): confirmed
+    answer = "y\n" if year == 2024 else ""
+    result = hotline("calendar", "add", str(year), "--notice", str(DATA / f"notice-{year}.txt"),
+                     input=answer)
     assert result.exit_code == 0, result.output
+    assert ("仍按读到的日期保存吗" in result.output) == (year == 2024)
 
     config = load_config(tmp_path)
     calendar = WorkCalendar(config.calendar_years)

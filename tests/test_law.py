@@ -104,6 +104,10 @@ def test_complaint_of_2026_12_11_is_provisional_red_on_2027_01_04(tmp_path) -> N
     assert "调休上班日和节假日逢周末的补假要等通知" in text
     assert "hotline calendar add 2027" in text
     assert "红灯日的下一个自然日起为超时" in text
+    assert "累计不超过15个工作日" in text
+    petition = hotline("deadline", "--dispatched", "2026-12-11 10:00", "--kind", "信访").output
+    assert "延长的日数从原第60日（未顺延的那一天）起加" in petition
+    assert "延期累计不超过30日" in petition
 
 
 def test_message_names_every_unknown_year_a_clock_runs_through() -> None:

@@ -98,6 +98,11 @@ def test_extension_moves_the_red_day(day: Hotline) -> None:
     assert before == "2026-11-23"
     assert h("extend", "GD0001", "--days", "5", "--reason", "经分管领导批准").exit_code == 0
     assert h.json("show", "GD0001")["due"]["red"] == "2026-11-30"
+    # an ordinary order: at most 15 working days in all (annex1.toml [extension])
+    far = h("extend", "GD0001", "--days", "999", "--reason", "经分管领导批准")
+    assert far.exit_code == 2
+    assert "工单延期累计不得超过15个工作日" in far.output and "本次最多再延10个工作日" in far.output
+    assert h.json("show", "GD0001")["due"]["red"] == "2026-11-30"
     petition = h.json("show", "GD0003")
     # 60 calendar days → 2027-01-01, New Year's Day by law: moved to Monday 01-04, 暂定
     assert petition["due"]["red"] == "2027-01-04" and petition["provisional"] is True

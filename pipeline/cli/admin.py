@@ -25,7 +25,13 @@ from pipeline.cli.app import (
 )
 from pipeline.cli.console import echo
 from pipeline.deadlines.explain import SOURCES
-from pipeline.deadlines.holidays import Schedule, parse_notice, parse_spans, save_schedule
+from pipeline.deadlines.holidays import (
+    Schedule,
+    parse_notice,
+    parse_spans,
+    save_schedule,
+    schedule_lines,
+)
 from pipeline.documents.templates import check_templates, export_templates
 from pipeline.errors import EXIT_STORE, EXIT_USAGE
 from pipeline.home import init_home, resolve_home
@@ -56,11 +62,16 @@ def calendar() -> None:
               help="国务院办公厅节假日安排通知的文本文件（UTF-8），从中读取日期。")
 @click.option("--replace", is_flag=True, help="替换 hotline.toml 中已有的该年安排。")
 @click.option("--dry-run", is_flag=True, help="只显示读到的日期，不保存。")
+@click.option("--yes", is_flag=True, help="通知中有未录入的内容时，不再询问，直接保存。")
 @click.pass_context
 def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
                  workdays: tuple[str, ...], notice: Path | None, replace: bool,
-                 dry_run: bool) -> None:
+                 dry_run: bool, yes: bool) -> None:
     """录入某一年的节假日安排（写入 hotline.toml 的 [calendar.年份]）。
+
+    读通知时逐节列出读到的放假和上班日期；有读不准的句子（日期不存在、起止颠倒、星期或年份
+    对不上）就不录入并指出是哪一句；有没用上的日期时先询问（或加 --yes），不确认则不保存
+    （退出状态 1）。
 
     \b
     示例：
@@ -79,20 +90,25 @@ def calendar_add(ctx: click.Context, year: int, holidays: tuple[str, ...],
         source = "手工录入"
     else:
         fail("请用 --holidays/--workdays 给出日期，或用 --notice 给出通知文本。")
-    echo(f"{year} 年：放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
-               f"调休上班 {len(schedule.workdays)} 天。")
-    echo("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
-    echo("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
-                            or "（无）"))
-    for warning in schedule.warnings:
-        echo(f"  ！{warning}")
+    for line in schedule_lines(schedule):
+        echo(line)
     if dry_run:
         echo("（试运行，未保存）")
         return
+    if schedule.skipped and not yes and not _confirmed("以上有未录入的内容，仍按读到的日期保存吗？"):
+        echo(f"未保存。核对后可加 --yes 保存，或用 --holidays/--workdays 逐项录入 {year} 年的安排。")
+        ctx.exit(1)
     with home.locked_for_writing("hotline calendar add"):
         path = save_schedule(home.path, schedule, source, replace=replace)
     echo(f"已写入 {path}（原来的一份另存为 {path.name}.bak）。请与国务院通知逐日核对；"
          f"此后涉及 {year} 年的期限不再是暂定。")
+
+
+def _confirmed(question: str) -> bool:
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:  # no answer (end of input): nothing is saved
+        return False
 
 
 @calendar.command("show")

@@ -55,6 +55,8 @@ def explain_deadlines(calc: DeadlineCalculator, dispatched: datetime, kind: str,
         "missing_years": missing,
         "assumed": [assumed_year(cal, y, dispatched.date(), d.latest()) for y in missing],
         "petition": h is not None and h.calendar_days,
+        "max_extension": (calc.rules.petition.max_extension if h is not None and h.calendar_days
+                          else calc.rules.max_extension),
     }
 
 
@@ -98,7 +100,9 @@ def render_explanation(data: dict[str, Any]) -> str:
     lines.append("节假日安排：" + "；".join(f"{y}年 {SOURCES[s]}" for y, s in data["calendar"].items()))
     lines.append(OVERDUE_RULE)
     if data["petition"]:
-        lines.append(PETITION_EXTENSION)
+        lines.append(PETITION_EXTENSION + f"延期累计不超过{data['max_extension']}日。")
+    else:
+        lines.append(f"延期：经批准可推后红灯日，累计不超过{data['max_extension']}个工作日。")
     for year in data["assumed"]:
         lines.extend(_assumed_lines(year, data["petition"]))
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.config import CONFIG_NAME
+from pipeline.deadlines.notice import Festival, NoticeError, law_doubts, read_notice
 from pipeline.errors import ConfigError
 from pipeline.normalise import InvalidValueError, halfwidth, parse_day
 from pipeline.safety.files import write_config_text
@@ -20,6 +21,8 @@ class Schedule:
     holidays: set[date] = field(default_factory=set)
     workdays: set[date] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    festivals: list[Festival] = field(default_factory=list)  # read from a notice
+    skipped: list[str] = field(default_factory=list)  # what a clerk must confirm before saving
 
     def check(self) -> None:
         """What a clerk should look at twice before saving."""
@@ -67,56 +70,56 @@ def parse_spans(values: list[str], year: int, what: str) -> set[date]:
     return out
 
 
-_DAY = r"(?:(?P<{p}y>\d{{4}})年)?(?:(?P<{p}m>\d{{1,2}})月)?(?P<{p}d>\d{{1,2}})日(?:（[^）]*）|\([^)]*\))?"
-_RANGE = re.compile(_DAY.format(p="a") + r"(?:至" + _DAY.format(p="b") + r")?")
-
-
 def parse_notice(text: str, year: int) -> Schedule:
-    """Read the days off and the make-up working days from a State Council notice.
-
-    Each holiday's sentence reads like “2月15日（农历腊月二十八、周日）至23日（…）放假调休，
-    共9天。2月14日（周六）、2月28日（周六）上班。” Dates before 放假 are days off; dates
-    before 上班 are working days; anything else (“除夕（2月9日）休息”) is ignored.
-    """
-    schedule = Schedule(year)
-    text = halfwidth(text).replace(" ", "")
-    for clause in re.split(r"[。；;\n]", text):
-        if "放假" in clause:
-            head = clause.split("放假")[0]
-            schedule.holidays |= _dates_in(head, year, schedule)
-        if clause.endswith("上班") or "上班" in clause:
-            head = clause.split("上班")[0]
-            if "放假" in head:
-                head = head.split("放假", 1)[1]
-            schedule.workdays |= _dates_in(head, year, schedule)
-    schedule.check()
+    """The schedule of `year` read from a State Council notice (see notice.py), with what
+    was left aside; raises NoticeError when the text cannot be read without guessing."""
+    reading = read_notice(text, year)
+    schedule = Schedule(year, reading.holidays, reading.workdays,
+                        festivals=reading.festivals, skipped=list(reading.skipped))
+    try:
+        schedule.check()
+    except NoticeError:
+        raise
+    except ConfigError as exc:
+        raise NoticeError(str(exc)) from exc
+    schedule.skipped += law_doubts(reading)
+    if reading.title_year is None:
+        schedule.warnings.append(f"通知中没有写明是哪一年的安排（标题），已按注明的星期核对；"
+                                 f"请确认是 {year} 年的通知。")
     return schedule
 
 
-def _dates_in(fragment: str, year: int, schedule: Schedule) -> set[date]:
-    out: set[date] = set()
-    month: int | None = None
-    for m in _RANGE.finditer(fragment):
-        y = int(m.group("ay") or year)
-        month = int(m.group("am") or month or 0)
-        if not month:
-            continue
-        start = date(y, month, int(m.group("ad")))
-        end = start
-        if m.group("bd"):
-            end_month = int(m.group("bm") or month)
-            end = date(int(m.group("by") or y), end_month, int(m.group("bd")))
-            if end < start:  # “12月30日至1月1日”
-                end = date(end.year + 1, end.month, end.day)
-            month = end_month
-        day = start
-        while day <= end:
-            if day.year == year:
-                out.add(day)
-            else:
-                schedule.warnings.append(f"{day} 不在 {year} 年，未录入（属于另一年的安排）。")
-            day += timedelta(days=1)
-    return out
+def _runs(days: set[date]) -> str:
+    """'02-10至02-17（8天）、02-19' for a set of days."""
+    out: list[str] = []
+    ordered = sorted(days)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] - ordered[j] == timedelta(days=1):
+            j += 1
+        first, last = ordered[i].strftime("%m-%d"), ordered[j].strftime("%m-%d")
+        out.append(first if i == j else f"{first}至{last}（{j - i + 1}天）")
+        i = j + 1
+    return "、".join(out)
+
+
+def schedule_lines(schedule: Schedule) -> list[str]:
+    """What `calendar add` shows before saving: festival by festival, the totals, the doubts."""
+    lines = [f"{schedule.year} 年：共放假 {len(schedule.holidays)} 天（含与周末连休的周末），"
+             f"调休上班 {len(schedule.workdays)} 天。"]
+    for f in schedule.festivals:
+        lines.append(f"  {f.name}：放假 {_runs(f.holidays) or '（无）'}"
+                     + (f"，上班 {_runs(f.workdays)}" if f.workdays else ""))
+    if not schedule.festivals:
+        lines.append("  放假：" + "、".join(d.strftime("%m-%d") for d in sorted(schedule.holidays)))
+        lines.append("  上班：" + ("、".join(d.strftime("%m-%d") for d in sorted(schedule.workdays))
+                                 or "（无）"))
+    lines += [f"  ！{warning}" for warning in schedule.warnings]
+    if schedule.skipped:
+        lines.append(f"以下 {len(schedule.skipped)} 处没有录入，请对照通知核对：")
+        lines += [f"  ？{item}" for item in schedule.skipped]
+    return lines
 
 
 def section_text(schedule: Schedule, source: str) -> str:

@@ -267,6 +267,13 @@ class Actions:
                     f"信访件延期累计不得超过{cap}日（《信访工作条例》），"
                     f"已延期{row['extension_days']}日，本次最多再延{cap - int(row['extension_days'])}日。"
                 )
+            ordinary_cap = self.home.rules.max_extension
+            if not petition and total > ordinary_cap:
+                done = int(row["extension_days"] or 0)
+                raise StageError(
+                    f"工单延期累计不得超过{ordinary_cap}个工作日（时限规则 [extension]），"
+                    f"已延期{done}个工作日，本次最多再延{ordinary_cap - done}个工作日。"
+                )
             self._update(c, row, {"extension_days": total})
             unit = "日" if petition else "个工作日"
             self._event(c, row, "extended", f"延期{days}{unit}（累计{total}{unit}）：{clean_text(reason)}",
