@@ -158,8 +158,7 @@ def load_rules(overrides: dict[str, Any] | None = None) -> Rules:
             second_handling_red=_days(second, "red", "second_handling", required=True) or 3,
             no_handling=tuple(str(c) for c in data.get("no_handling", {}).get("categories", ())),
             no_handling_label=str(data.get("no_handling", {}).get("label", "只登记，不设办理时限")),
-            max_extension=_days(data.get("extension", {}), "max_workdays", "extension",
-                                required=False) or 15,
+            max_extension=_days(data.get("extension", {}), "max_workdays", "extension", required=False) or 15,
         )
     except (KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(f"时限规则不完整或格式有误（{exc}），请检查 hotline.toml 的 [rules]。") from exc
