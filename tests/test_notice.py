@@ -69,6 +69,20 @@ def test_the_2024_eve_sentence_is_reported_as_skipped() -> None:
     assert date(2024, 2, 9) not in reading.holidays
 
 
+def test_a_notice_missing_a_festival_of_the_law_is_doubted(tmp_path: Path) -> None:
+    # a copy that lost its 春节 section: read, but the law's 春节 days are missing
+    text = "国务院办公厅关于2027年部分节假日安排的通知\n一、元旦：1月1日（周五）至3日（周日）放假，共3天。"
+    schedule = parse_notice(text, 2027)
+    assert "法定节假日 2027-02-05（春节）不在读到的放假日中" in schedule.skipped
+    assert len(schedule.skipped) == 12  # 13 days of the law, 元旦 read
+    source = tmp_path / "通知.txt"
+    source.write_text(text, encoding="utf-8")
+    result = Hotline(tmp_path)("calendar", "add", "2027", "--notice", str(source))  # no answer
+    assert result.exit_code == 1
+    assert "未保存" in result.output
+    assert "\n[calendar.2027]" not in (tmp_path / "hotline.toml").read_text(encoding="utf-8")
+
+
 REFUSALS = [
     ("二、春节：2月13日至5日放假调休，共9天。", "起止颠倒", "2月13日至5日"),
     ("一、元旦：2月30日放假。", "不存在", "2月30日放假"),
@@ -148,7 +162,7 @@ def test_add_shows_the_summary_and_asks_when_something_was_skipped(tmp_path: Pat
     assert "春节：放假 02-10至02-17（8天），上班 02-04、02-18" in declined.output
     assert "共放假 28 天（含与周末连休的周末），调休上班 8 天" in declined.output
     assert "除夕（2月9日）休息" in declined.output
-    assert "[calendar.2024]" not in (tmp_path / "hotline.toml").read_text(encoding="utf-8")
+    assert "\n[calendar.2024]" not in (tmp_path / "hotline.toml").read_text(encoding="utf-8")
 
     accepted = hotline("calendar", "add", "2024", "--notice", str(source), "--yes")
     assert accepted.exit_code == 0, accepted.output

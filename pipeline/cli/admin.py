@@ -108,6 +108,7 @@ def _confirmed(question: str) -> bool:
     try:
         return click.confirm(question, default=False)
     except click.Abort:  # no answer (end of input): nothing is saved
+        echo("")
         return False
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from lunar_python import Lunar, Solar
-
 
 @dataclass(frozen=True)
 class LawVersion:
@@ -52,13 +50,18 @@ class Festival:
     days: tuple[date, ...]
 
 
+# lunar-python is imported where used: ~25 ms that only a year without a notice needs.
 def _lunar(year: int, month: int, day: int) -> date:
+    from lunar_python import Lunar  # noqa: PLC0415
+
     solar = Lunar.fromYmd(year, month, day).getSolar()
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
 
 def qingming(year: int) -> date:
     """清明: the day of the solar term (4-4 or 4-5, sometimes 4-6)."""
+    from lunar_python import Solar  # noqa: PLC0415
+
     solar = Solar.fromYmd(year, 4, 20).getLunar().getJieQiTable()["清明"]
     return date(solar.getYear(), solar.getMonth(), solar.getDay())
 
