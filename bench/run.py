@@ -212,9 +212,9 @@ def _one_csv(folder: Path, orders: int, seed: int) -> Any:
     """The whole night in one CSV export (the district's largest file)."""
     import random  # noqa: PLC0415
 
-    from pipeline.demo.samples import SampleSet, _Maker, _table, write_csv  # noqa: PLC0415
+    from pipeline.demo.samples import OrderMaker, SampleSet, _table, write_csv  # noqa: PLC0415
 
-    maker = _Maker(seed, AS_OF)
+    maker = OrderMaker(seed, AS_OF)
     made = [maker.order() for _ in range(orders)]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "工单清单_全部.csv"

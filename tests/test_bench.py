@@ -21,3 +21,13 @@ def test_bench_smoke() -> None:
     assert re.fullmatch(r"orders/s: \d+  vs naive: [\d.]+×  peak MB: \d+", last), last
     for stage in ("read", "store", "deadlines", "documents", "workbooks"):
         assert re.search(rf"^\s+{stage}\s+[\d.]+$", result.stdout, re.MULTILINE), stage
+
+
+def test_bench_one_csv_reads_the_whole_night_from_one_file() -> None:
+    result = subprocess.run([sys.executable, str(BENCH), "--orders", "30", "--one-csv",
+                             "--skip-naive"], capture_output=True, text=True,
+                            encoding=CONSOLE_ENCODING, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "made 30 orders in 1 files" in result.stdout, result.stdout
+    assert "documents: 30  new orders: 30  files: 1" in result.stdout, result.stdout
+    assert re.search(r"peak MB: \d+$", result.stdout.strip()), result.stdout
