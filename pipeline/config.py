@@ -39,6 +39,10 @@ name = "北站街道办事处"                            # 转送单上的承�
 # 区名和“街道”“办事处”等字样不计，“静安区北站街道”“北站街道”都算本街道。
 street_names = []
 hotline_office = "“12345”市民服务热线管理办公室"   # 转送单抬头
+# 几个街道共用一个数据库服务器时，各街道以上面的 name 区分，只看得到本街道的工单。
+# 区里的工作目录写 scope = "district"：看全区各街道的工单，台账、督办日报按街道分列，
+# hotline assess 按街道排名。
+scope = "street"
 basis = "北站街道工作细则 附件1"                    # 转送单“办理回复期限”的依据
 
 [departments]
@@ -160,6 +164,7 @@ class Config:
     backups: Path
     database_url: str
     office_name: str = "北站街道办事处"
+    district: bool = False  # [office] scope = "district": this home sees every office
     hotline_office: str = "“12345”市民服务热线管理办公室"
     basis: str = "北站街道工作细则 附件1"
     departments: tuple[str, ...] = ()
@@ -226,13 +231,8 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
     def folder(key: str, default: str) -> Path:
         return (home / str(paths.get(key, default))).resolve()
 
-    db = _section(data, "database", path)
-    office = _section(data, "office", path)
-    depts = _section(data, "departments", path)
-    routing = _section(data, "routing", path)
-    inbox = _section(data, "inbox", path)
-    limits = _section(data, "limits", path)
-    backup = _section(data, "backup", path)
+    db, office, depts, routing, inbox, limits, backup = (_section(data, name, path) for name in (
+        "database", "office", "departments", "routing", "inbox", "limits", "backup"))
     try:
         lim = Limits(
             max_file_bytes=int(float(limits.get("max_file_mb", 50)) * 1024 * 1024),
@@ -255,6 +255,7 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
         backups=folder("backups", "backups"),
         database_url=_database_url(home, str(db.get("url", "sqlite:///hotline.db"))),
         office_name=str(office.get("name", "北站街道办事处")),
+        district=_scope(office.get("scope", "street"), path),
         hotline_office=str(office.get("hotline_office", "“12345”市民服务热线管理办公室")),
         basis=str(office.get("basis", "北站街道工作细则 附件1")),
         departments=tuple(str(d) for d in depts.get("names", [])),
@@ -270,6 +271,16 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
         calendar_years=_calendar_years(_section(data, "calendar", path), path),
         rule_overrides=_section(data, "rules", path),
     )
+
+
+def _scope(value: Any, path: Path) -> bool:
+    """[office] scope: "street" (a street office, the default) or "district"."""
+    if value in ("street", "街道"):
+        return False
+    if value in ("district", "区"):
+        return True
+    raise ConfigError(f"配置文件 {path} 中 [office] scope 应为 \"street\"（街道）或 "
+                      f"\"district\"（区），现为 {value!r}。")
 
 
 def _routing_paths(routing: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:

@@ -80,7 +80,9 @@ class Home:
     def store(self, *, check: bool = False) -> Store:
         if self._store is None:
             self._refuse_missing_store()
-            self._store = open_store(self.config.database_url, check=check)
+            self._store = open_store(self.config.database_url, check=check,
+                                     office=self.config.office_name,
+                                     district=self.config.district)
         return self._store
 
     def close(self) -> None:
@@ -182,7 +184,8 @@ def init_home(path: Path, *, new_store: bool = False) -> InitResult:
                              + "如确要从空数据库重新开始，请运行 hotline init --new-store。")
             else:
                 live.parent.mkdir(parents=True, exist_ok=True)
-                home._store = open_store(home.config.database_url)
+                home._store = open_store(home.config.database_url,
+                                         office=home.config.office_name)
                 made.append(live.name)
     finally:
         home.close()

@@ -35,6 +35,7 @@ from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
 from pipeline.safety.locking import home_lock
 from pipeline.store.ingest import Ingester, IngestStats, Routing
+from pipeline.store.runlock import office_run_lock
 from pipeline.store.trouble import is_store_fault, store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
 from pipeline.workbooks.supervision import write_supervision
@@ -74,7 +75,8 @@ class Batch:
 
     def run(self) -> RunSummary:
         with home_lock(self.config.lock_path, "hotline run"), \
-                self.home.writing("hotline run", check=True) as store:
+                self.home.writing("hotline run", check=True) as store, \
+                office_run_lock(store, "hotline run"):
             clear_staging(self.config.staging)
             run_id = store.start_run(self.day)
             self.summary.started = clock.now().strftime("%H:%M:%S")
@@ -246,7 +248,7 @@ class Batch:
         def supervise() -> tuple[Path, int]:
             return write_supervision(
                 out / f"督办日报-{self.day}.xlsx", self.config.staging, self._states, self.as_of,
-                self.home.calendar,
+                self.home.calendar, by_street=self.config.district,
             )
 
         with in_parallel(supervise, large=len(self._states) >= PARALLEL_WORKBOOKS) as other:

@@ -32,6 +32,7 @@ main.lazy.update({
     "archive": "pipeline.cli.admin:archive_cmd",
     "doctor": "pipeline.cli.admin:doctor",
     "restore": "pipeline.cli.admin:restore",
+    "migrate": "pipeline.cli.admin:migrate",
 })
 
 __all__ = ["main"]

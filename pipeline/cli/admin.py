@@ -1,5 +1,5 @@
 """Looking after the home and the month: `init`, `calendar`, `templates`, `assess`,
-`archive`, `doctor`, `restore`."""
+`archive`, `doctor`, `restore`, `migrate`."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pipeline import clock
 from pipeline.admin.doctor import examine
 from pipeline.admin.repair import repair as repair_home
 from pipeline.admin.restore import restore as restore_store
+from pipeline.admin.transfer import migrate_home
 from pipeline.cli.app import (
     CONTEXT,
     HotlineCommand,
@@ -234,6 +235,10 @@ def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> 
     echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
                f"解决率 {pct(t.solved_rate)}，满意率 {pct(t.satisfaction_rate)}，超时 {t.overdue} 件，"
                f"催单 {t.reminded} 件。")
+    for rank, street in enumerate(result.streets, 1):
+        echo(f"  第{rank}名 {street.name}：受理 {street.received} 件，按时办结率 "
+             f"{pct(street.on_time_rate)}，先行联系按时率 {pct(street.contact_rate)}，"
+             f"满意率 {pct(street.satisfaction_rate)}")
     echo(f"考核表：{path}")
 
 
@@ -354,3 +359,39 @@ def restore(ctx: click.Context, backup: Path, yes: bool) -> None:
         echo(f"已用 {backup.name} 恢复数据库。")
     echo("接着请运行 hotline doctor --repair：它把备份之后已归档的原件重新读入（不会重复）。"
          "上面列出的分派、联系、办理等登记需要重新登记。")
+
+
+# -- moving up to a shared server ------------------------------------------------------------
+
+TABLES = {"orders": "工单", "events": "经过", "reminders": "催单", "documents": "文书"}
+
+
+@click.command(cls=HotlineCommand)
+@click.option("--to", "url", required=True, metavar="数据库地址",
+              help="区里数据库服务器的地址，如 postgresql+psycopg://用户@服务器/hotline。")
+@click.pass_context
+def migrate(ctx: click.Context, url: str) -> None:
+    """把本街道的数据库（工单及其全部经过、催单、文书记录）复制到区里共用的数据库服务器。
+
+    \b
+    可以重复运行：已复制的工单不会重复；复制后逐张核对（件数和每张工单的内容、经过），
+    并列出核对结果。核对一致后，把 hotline.toml 中 [database] url 改为该地址即可。
+
+    \b
+    示例：
+      hotline migrate --to postgresql+psycopg://hotline@192.168.1.10/hotline
+    """
+
+    home = home_of(ctx)
+    result = migrate_home(home, url)
+    echo(f"{home.config.office_name}：本次复制 {result.copied} 张工单，此前已复制 {result.present} 张。")
+    for name, (ours, theirs) in result.counts.items():
+        mark = "一致" if ours == theirs else "不一致"
+        echo(f"  {TABLES[name]}：本地 {ours}，服务器 {theirs}，{mark}")
+    echo(f"  逐张核对（工单内容和全部经过）：一致 {result.same} 张，不一致 {len(result.different)} 张")
+    if result.elsewhere:
+        echo(f"  服务器上已属其他街道、未复制的工单：{'、'.join(result.elsewhere[:20])}")
+    if not result.ok:
+        echo("核对未通过：请勿改用服务器，把以上内容告诉技术人员。")
+        ctx.exit(EXIT_STORE)
+    echo("核对通过。可把 hotline.toml 中 [database] url 改为服务器地址。")

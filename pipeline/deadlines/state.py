@@ -239,6 +239,7 @@ class OrderState:
             "closed_at": r["closed_at"],
             "request": _request(r),
             "flags": self.flags,
+            "office": r.get("office") or "",
         }
 
 

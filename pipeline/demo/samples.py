@@ -368,11 +368,15 @@ def _wrap(text: str, width: int) -> list[str]:
 # -- the set ----------------------------------------------------------------------------
 
 def generate(into: Path, *, orders: int = 30, seed: int = 2026, as_of: date | None = None,
-             pdf_share: float = 0.15, variations: bool = True) -> SampleSet:
-    """Write a night's worth of district exports into `into` and return the truth."""
+             pdf_share: float = 0.15, variations: bool = True, serial_from: int = 100) -> SampleSet:
+    """Write a night's worth of district exports into `into` and return the truth.
+
+    `serial_from`: where the order numbers' serials start, so that several streets' nights
+    (one district, one numbering) never share a number by chance."""
     as_of = as_of or clock.today()
     into.mkdir(parents=True, exist_ok=True)
     maker = OrderMaker(seed, as_of)
+    maker.serial = serial_from
     rng = maker.rng
     made = [maker.order(hostile=variations and i == orders - 1) for i in range(orders)]
     if variations and orders >= 8:

@@ -17,7 +17,8 @@ def monthly_assessment(home: Home, month: str, as_of: date) -> tuple[Assessment,
     calc = home.calculator()
     with store.read() as conn:
         rows = store.orders_dispatched(conn, start, end)
-    result = assess([state_of(r, calc, as_of) for r in rows], month, as_of)
+    result = assess([state_of(r, calc, as_of) for r in rows], month, as_of,
+                    by_street=home.config.district)
     target = home.config.outbox / as_of.isoformat() / f"绩效考核-{month}.xlsx"
     path = write_assessment(target, home.config.staging, result)
     return result, path

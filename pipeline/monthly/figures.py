@@ -39,6 +39,9 @@ DEFINITIONS = [
     ("已回访", "已回访的工单数（回访不满意、重新办理的，以最近一次回访为准）。"),
     ("满意率", "（满意 + 基本满意）÷ 已回访。"),
     ("催单件数", "被催单的工单数（同一工单多次催单只算一件）；催单次数另列。"),
+    ("街道排名", "区里的考核表（[office] scope = \"district\"）按街道统计以上各项，依次按按时办结率、"
+                 "先行联系按时率、满意率、解决率从高到低排名（无应办件的比率排在最后），"
+                 "各街道之和等于全区合计。"),
     ("统计日", "按哪一天计算期限是否已到、灯的颜色；默认为运行 hotline assess 的当天。"),
 ]
 
@@ -131,6 +134,7 @@ class Assessment:
     total: Figures
     by_kind: list[Figures]
     excluded: list[OrderState]
+    streets: list[Figures] = field(default_factory=list)  # the district's ranking, best first
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -139,6 +143,7 @@ class Assessment:
             "departments": [f.as_json() for f in self.departments],
             "kinds": [f.as_json() for f in self.by_kind],
             "excluded": [s.row["order_no"] for s in self.excluded],
+            "streets": [{**f.as_json(), "rank": i} for i, f in enumerate(self.streets, 1)],
         }
 
 
@@ -154,13 +159,33 @@ def month_bounds(month: str) -> tuple[date, date]:
     return start, end
 
 
-def assess(states: Iterable[OrderState], month: str, as_of: date) -> Assessment:
-    """Figures for the orders dispatched in `month`, evaluated as of `as_of`."""
+def ranking_key(figures: Figures) -> tuple[float, ...]:
+    """The streets' order: the same rates as every department's, best first; a rate with
+    nothing due yet ranks last."""
+    rates = (figures.on_time_rate, figures.contact_rate, figures.satisfaction_rate,
+             figures.solved_rate)
+    return tuple(-1.0 if rate is None else -rate for rate in rates)
+
+
+def rank_streets(states: Iterable[OrderState]) -> list[Figures]:
+    """Figures per street office, ranked (orders stored before offices: 未记录街道)."""
+    streets: dict[str, Figures] = {}
+    for state in states:
+        name = state.row.get("office") or "（未记录街道）"
+        streets.setdefault(name, Figures(name)).add(state)
+    return sorted(streets.values(), key=lambda f: (*ranking_key(f), f.name))
+
+
+def assess(states: Iterable[OrderState], month: str, as_of: date, *,
+           by_street: bool = False) -> Assessment:
+    """Figures for the orders dispatched in `month`, evaluated as of `as_of` (and, for the
+    district, per street, ranked)."""
     start, end = month_bounds(month)
     total = Figures(TOTAL)
     departments: dict[str, Figures] = {}
     kinds: dict[str, Figures] = {}
     excluded = []
+    counted: list[OrderState] = []
     for state in states:
         dispatched = state.row["dispatch_time"][:10]
         if not start.isoformat() <= dispatched < end.isoformat():
@@ -169,10 +194,12 @@ def assess(states: Iterable[OrderState], month: str, as_of: date) -> Assessment:
         departments.setdefault(name, Figures(name)).add(state)
         kinds.setdefault(state.row["kind"], Figures(state.row["kind"])).add(state)
         total.add(state)
+        counted.append(state)
         if state.row["request_status"] == REQUEST_APPROVED:
             excluded.append(state)
     ordered = sorted(departments.values(), key=lambda f: (f.name == UNASSIGNED, f.name))
     kind_order = ["一般", "紧急", "夜间特殊", "信访"]
     by_kind = sorted(kinds.values(), key=lambda f: kind_order.index(f.name)
                      if f.name in kind_order else 99)
-    return Assessment(month, as_of, ordered, total, by_kind, excluded)
+    streets = rank_streets(counted) if by_street else []
+    return Assessment(month, as_of, ordered, total, by_kind, excluded, streets)

@@ -93,6 +93,9 @@ def write_assessment(path: Path, staging: Path, result: Assessment) -> Path:
         summary.title = "考核汇总"
         _table(summary, f"“12345”工单绩效考核（{result.month}，统计日 {result.as_of.isoformat()}）",
                "承办部门", result.departments, result.total)
+        if result.streets:
+            _table(wb.create_sheet("街道排名"), f"各街道排名（{result.month}，按按时办结率等，见指标说明）",
+                   "街道", result.streets, result.total)
         _table(wb.create_sheet("按工单类型"), f"按工单类型（{result.month}）", "工单类型",
                result.by_kind, result.total)
         _excluded(wb.create_sheet("不纳入考核"), result)

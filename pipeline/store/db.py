@@ -49,10 +49,35 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 
 class Store:
-    """The database of one home."""
+    """The database of one home, as its office sees it.
 
-    def __init__(self, engine: Engine) -> None:
+    A store may be shared by a district's street offices (one PostgreSQL server): a street's
+    home (`office`, its [office] name) sees only its own orders; a district home
+    (`district=True`) sees every office's. What a home writes of its own (documents to render,
+    runs) stays its own either way. On SQLite, orders stored before offices existed (office "")
+    belong to the home's office."""
+
+    def __init__(self, engine: Engine, *, office: str = "", district: bool = False) -> None:
         self.engine = engine
+        self.office = office
+        self.district = district
+
+    @property
+    def own_offices(self) -> tuple[str, ...]:
+        """The office values that are this home's own."""
+        return (self.office, "") if self.is_sqlite else (self.office,)
+
+    def visible(self, query: Any) -> Any:
+        """`query` on orders narrowed to what this home sees (every office for the district)."""
+        return query if self.district else self.own(query)
+
+    def own(self, query: Any) -> Any:
+        """`query` on orders narrowed to this home's own office."""
+        return query.where(schema.orders.c.office.in_(self.own_offices))
+
+    def _own_orders(self) -> Any:
+        return select(schema.orders.c.order_no).where(
+            schema.orders.c.office.in_(self.own_offices))
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,19 +115,21 @@ class Store:
     # -- orders ---------------------------------------------------------------------------
 
     def get_order(self, conn: Connection, order_no: str) -> OrderRow | None:
-        row = conn.execute(
+        row = conn.execute(self.visible(
             select(schema.orders).where(schema.orders.c.order_no == order_no)
-        ).mappings().first()
+        )).mappings().first()
         return cast(OrderRow, dict(row)) if row else None
 
-    def get_orders(self, conn: Connection, numbers: Iterable[str]) -> dict[str, OrderRow]:
+    def get_orders(self, conn: Connection, numbers: Iterable[str], *,
+                   every_office: bool = False) -> dict[str, OrderRow]:
+        """The orders with these numbers this home sees (`every_office`: whichever office's,
+        for intake to notice an order the district moved here from another street)."""
         numbers = list(numbers)
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(numbers), 500):
             chunk = numbers[start : start + 500]
-            rows = conn.execute(
-                select(schema.orders).where(schema.orders.c.order_no.in_(chunk))
-            ).mappings()
+            query = select(schema.orders).where(schema.orders.c.order_no.in_(chunk))
+            rows = conn.execute(query if every_office else self.visible(query)).mappings()
             found.update({r["order_no"]: cast(OrderRow, dict(r)) for r in rows})
         return found
 
@@ -125,10 +152,11 @@ class Store:
             query = query.where(schema.orders.c.status.in_(list(statuses)))
         if numbers is not None:
             query = query.where(schema.orders.c.order_no.in_(list(numbers)))
-        return _order_rows(conn.execute(query))
+        return _order_rows(conn.execute(self.visible(query)))
 
     def count_orders(self, conn: Connection) -> int:
-        return int(conn.execute(select(func.count()).select_from(schema.orders)).scalar_one())
+        query = self.visible(select(func.count()).select_from(schema.orders))
+        return int(conn.execute(query).scalar_one())
 
     def orders_to_track(self, conn: Connection, *, closed_since: date) -> list[OrderRow]:
         """The orders the night's workbooks follow: every order not yet closed, and those
@@ -138,7 +166,7 @@ class Store:
             schema.orders.c.status.not_in(closed),
             schema.orders.c.closed_at >= closed_since.isoformat(),
         )).order_by(schema.orders.c.dispatch_time, schema.orders.c.order_no)
-        return _order_rows(conn.execute(query))
+        return _order_rows(conn.execute(self.visible(query)))
 
     def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
         """Orders the district dispatched on days in [start, end)."""
@@ -146,7 +174,7 @@ class Store:
             schema.orders.c.dispatch_time >= start.isoformat(),
             schema.orders.c.dispatch_time < end.isoformat(),
         ).order_by(schema.orders.c.dispatch_time)
-        return _order_rows(conn.execute(query))
+        return _order_rows(conn.execute(self.visible(query)))
 
     def orders_closed(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
         """Orders closed (or already archived) on days in [start, end), in closing order."""
@@ -155,7 +183,7 @@ class Store:
             schema.orders.c.closed_at >= start.isoformat(),
             schema.orders.c.closed_at < end.isoformat(),
         ).order_by(schema.orders.c.closed_at, schema.orders.c.order_no)
-        return _order_rows(conn.execute(query))
+        return _order_rows(conn.execute(self.visible(query)))
 
     def count_open_dispatched(self, conn: Connection, start: date, end: date) -> int:
         """Orders dispatched in [start, end) that are not closed yet."""
@@ -164,13 +192,13 @@ class Store:
             schema.orders.c.dispatch_time >= start.isoformat(),
             schema.orders.c.dispatch_time < end.isoformat(),
         )
-        return int(conn.execute(query).scalar_one())
+        return int(conn.execute(self.visible(query)).scalar_one())
 
     def count_request_numbers(self, conn: Connection, prefix: str) -> int:
         """How many Annex 3 / 4 application numbers start with `prefix`."""
         query = select(func.count()).select_from(schema.orders).where(
             schema.orders.c.request_no.startswith(prefix))
-        return int(conn.execute(query).scalar_one())
+        return int(conn.execute(self.own(query)).scalar_one())
 
     def schema_version(self, conn: Connection) -> int | None:
         return conn.execute(select(func.max(schema.schema_migrations.c.version))).scalar()
@@ -179,6 +207,7 @@ class Store:
         """The most recent run started, finished or not."""
         row = conn.execute(
             select(schema.runs.c.started_at, schema.runs.c.status)
+            .where(schema.runs.c.office.in_(self.own_offices))
             .order_by(schema.runs.c.id.desc()).limit(1)
         ).mappings().first()
         return dict(row) if row else None
@@ -275,7 +304,8 @@ class Store:
     def pending_documents(self, conn: Connection) -> list[DocumentRow]:
         rows = conn.execute(
             select(schema.documents)
-            .where(schema.documents.c.written_at.is_(None))
+            .where(schema.documents.c.written_at.is_(None),
+                   schema.documents.c.order_no.in_(self._own_orders()))
             .order_by(schema.documents.c.id)
         ).mappings()
         return [dict(r) for r in rows]
@@ -293,7 +323,8 @@ class Store:
         rows = conn.execute(
             select(schema.documents)
             .where(schema.documents.c.run_date == run_date,
-                   schema.documents.c.written_at.is_not(None))
+                   schema.documents.c.written_at.is_not(None),
+                   schema.documents.c.order_no.in_(self._own_orders()))
             .order_by(schema.documents.c.id)
         ).mappings()
         return [dict(r) for r in rows]
@@ -312,7 +343,8 @@ class Store:
     def start_run(self, as_of: str) -> int:
         with self.begin() as conn:
             result = conn.execute(
-                insert(schema.runs).values(as_of=as_of, started_at=now_iso(), status="running")
+                insert(schema.runs).values(as_of=as_of, started_at=now_iso(), status="running",
+                                           office=self.office)
             )
             return int(result.inserted_primary_key[0])
 
@@ -331,14 +363,17 @@ class Store:
     def runs_on(self, conn: Connection, as_of: str) -> list[dict[str, Any]]:
         rows = conn.execute(
             select(schema.runs)
-            .where(schema.runs.c.as_of == as_of, schema.runs.c.finished_at.is_not(None))
+            .where(schema.runs.c.as_of == as_of, schema.runs.c.finished_at.is_not(None),
+                   schema.runs.c.office.in_(self.own_offices))
             .order_by(schema.runs.c.id)
         ).mappings()
         return _decoded(rows, "summary")
 
 
-def open_store(url: str, *, check: bool = False) -> Store:
-    """Open (creating and migrating as needed) the store at `url`.
+def open_store(url: str, *, check: bool = False, office: str = "",
+               district: bool = False) -> Store:
+    """Open (creating and migrating as needed) the store at `url`, as `office` sees it
+    (every office's orders with `district`).
 
     With `check`, SQLite's quick_check runs first and a damaged file is refused with
     guidance instead of being written to.
@@ -347,7 +382,7 @@ def open_store(url: str, *, check: bool = False) -> Store:
         engine = create_engine(url, future=True)
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        store = Store(engine)
+        store = Store(engine, office=office, district=district)
         if check:
             problem = store.quick_check()
             if problem is not None:

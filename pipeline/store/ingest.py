@@ -128,7 +128,7 @@ class Ingester:
     def apply(self, orders: Sequence[IncomingOrder]) -> IngestStats:
         stats = IngestStats()
         numbers = {o.order_no for o in orders}
-        self.known = self.store.get_orders(self.conn, numbers)
+        self.known = self.store.get_orders(self.conn, numbers, every_office=True)
         self.reminded = self._reminder_keys(numbers)
         self.plan = _Plan()
         # Orders before the 催单 that point at them, whatever the order of the rows.
@@ -144,8 +144,29 @@ class Ingester:
 
     # -- planning -------------------------------------------------------------------------
 
-    def _current(self, number: str) -> dict[str, Any] | None:
-        return self.plan.inserts.get(number) or self.known.get(number)
+    def _current(self, number: str, order: IncomingOrder) -> dict[str, Any] | None:
+        """The order as stored or planned; one stored for another street office is moved
+        here first (the district sent it to this street: see `_move`)."""
+        stored = self.plan.inserts.get(number) or self.known.get(number)
+        if stored is not None and stored.get("office") not in self.store.own_offices:
+            self._move(number, stored, order)
+            stored = self.known[number]
+        return stored
+
+    def _move(self, number: str, stored: dict[str, Any], order: IncomingOrder) -> None:
+        """An order of another street arrives in this street's inbox: the district moved it
+        here. It keeps its number, clocks and every event; it becomes this office's, waiting
+        for this street to assign it (the other street's department means nothing here), and
+        a new 转送单 is issued. The other street no longer lists it."""
+        before = stored.get("office") or "（未记录）"
+        self._change(number, {"office": self.store.office, "status": Status.NEW,
+                              "department": "", "instruction": ""})
+        event = self._event(number, "moved",
+                            f"区热线办将工单改派本街道办理（原属 {before}；{self._where(order)}）",
+                            order, {"from_office": before, "to_office": self.store.office,
+                                    "status_before": stored.get("status"),
+                                    "department_before": stored.get("department")})
+        self._document(number, event, "转送单", "")
 
     def _event(self, number: str, kind: str, summary: str, order: IncomingOrder,
                detail: dict[str, Any]) -> int:
@@ -167,12 +188,13 @@ class Ingester:
 
     def _order(self, order: IncomingOrder, stats: IngestStats) -> None:
         number = order.order_no
-        stored = self._current(number)
+        stored = self._current(number, order)
         values = {name: getattr(order, name) for name in STORED_FIELDS}
         said = _said(order)
         if stored is None:
             self.plan.inserts[number] = {
                 **values, **said, "status": Status.NEW, "placeholder": False,
+                "office": self.store.office,
                 "suggested_department": self.routing.suggest(order),
                 "source_file": order.source, "reminders": 0, "created_at": self.stamp,
                 "updated_at": self.stamp,
@@ -244,12 +266,12 @@ class Ingester:
             stats.unchanged += 1
             return
         self.reminded.add(key)
-        stored = self._current(number)
+        stored = self._current(number, order)
         when = order.dispatch_time
         if stored is None:
             self.plan.inserts[number] = {
                 **{name: getattr(order, name) for name in STORED_FIELDS}, **_said(order),
-                "status": Status.NEW, "placeholder": True,
+                "status": Status.NEW, "placeholder": True, "office": self.store.office,
                 "suggested_department": self.routing.suggest(order),
                 "reminders": 1, "last_reminder_at": when, "source_file": order.source,
                 "created_at": self.stamp, "updated_at": self.stamp,

@@ -152,9 +152,17 @@ def _extras(conn: Connection) -> None:
         conn.execute(text(f"ALTER TABLE orders ADD COLUMN {name} TEXT NOT NULL DEFAULT '{{}}'"))
 
 
+def _offices(conn: Connection) -> None:
+    """Orders and runs carry their street office: one store can serve a district."""
+    for table in ("orders", "runs"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN office TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("CREATE INDEX ix_orders_office ON orders (office)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
     (2, "orders: extras and flags of other districts' exports", _extras),
+    (3, "orders and runs: the street office they belong to", _offices),
 ]
 
 

@@ -65,8 +65,12 @@ orders = Table(
     # office must look at (model.FLAGS key → the clerk's sentence): JSON objects.
     Column("extras", Text, nullable=False, default="{}", server_default="{}"),
     Column("flags", Text, nullable=False, default="{}", server_default="{}"),
+    # The street office the order belongs to ([office] name of the home that stored it; ""
+    # for orders stored before offices existed): a shared store keeps every office's orders.
+    Column("office", Text, nullable=False, default="", server_default=""),
 )
 Index("ix_orders_status", orders.c.status)
+Index("ix_orders_office", orders.c.office)
 Index("ix_orders_dispatch", orders.c.dispatch_time)
 Index("ix_orders_closed", orders.c.closed_at)
 
@@ -130,6 +134,7 @@ runs = Table(
     Column("finished_at", String(19)),
     Column("status", String(12), nullable=False),
     Column("summary", Text, nullable=False, default="{}"),
+    Column("office", Text, nullable=False, default="", server_default=""),
 )
 
 schema_migrations = Table(

@@ -54,6 +54,7 @@ LIGHT_COLUMN = HEADERS.index("灯")
 @dataclass
 class ChaseItem:
     state: OrderState
+    by_street: bool = False  # the district's 督办日报: grouped by street, then department
 
     @property
     def reasons(self) -> list[ClockView]:
@@ -65,14 +66,19 @@ class ChaseItem:
 
     @property
     def department(self) -> str:
-        return self.state.row["department"] or UNASSIGNED
+        department = self.state.row["department"] or UNASSIGNED
+        if not self.by_street:
+            return department
+        return f"{self.state.row.get('office') or '（未记录街道）'}　{department}"
 
 
-def chase_list(states: Sequence[OrderState]) -> list[ChaseItem]:
-    """Orders with a running clock at 黄灯, 红灯 or 超时, worst first within a department."""
-    items = [ChaseItem(s) for s in states if s.needs_supervision]
-    items.sort(key=lambda i: (i.department == UNASSIGNED, i.department, -i.worst.light.rank,
-                              i.state.row["dispatch_time"]))
+def chase_list(states: Sequence[OrderState], *, by_street: bool = False) -> list[ChaseItem]:
+    """Orders with a running clock at 黄灯, 红灯 or 超时, worst first within a department
+    (within a street's department, for the district)."""
+    items = [ChaseItem(s, by_street) for s in states if s.needs_supervision]
+    items.sort(key=lambda i: (i.state.row.get("office", "") if by_street else "",
+                              i.department.endswith(UNASSIGNED), i.department,
+                              -i.worst.light.rank, i.state.row["dispatch_time"]))
     return items
 
 
@@ -105,9 +111,10 @@ def remaining_text(calendar: WorkCalendar, clock: Clock, as_of: date) -> str:
 
 
 def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], as_of: date,
-                      calendar: WorkCalendar) -> tuple[Path, int]:
-    """Write the 督办日报 of `as_of`; returns where it went and how many orders it holds."""
-    items = chase_list(states)
+                      calendar: WorkCalendar, *, by_street: bool = False) -> tuple[Path, int]:
+    """Write the 督办日报 of `as_of` (grouped by street first for the district); returns
+    where it went and how many orders it holds."""
+    items = chase_list(states, by_street=by_street)
     calm = reminded_calm(states, items)
     gaps = unrecorded(states)
     tally = Tally.of(states, as_of)
@@ -120,7 +127,8 @@ def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], a
         title = f"“12345”工单督办日报（{as_of.isoformat()}）"
         groups = [(d, list(g)) for d, g in groupby(items, key=lambda i: i.department)]
         print_layout(ws, columns=PRINTED, rows=3 + len(items) + len(groups), header_row=3)
-        ws.oddFooter.left.text = "按承办部门排列，最严重的在前；电话已隐去中间四位"
+        ws.oddFooter.left.text = (f"按{'街道、' if by_street else ''}承办部门排列，最严重的在前；"
+                                  "电话已隐去中间四位")
         ws.oddFooter.left.size = 9
         ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
         ws.append([text_cell(ws, tally_text(tally), border=False)])
