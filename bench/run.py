@@ -5,6 +5,10 @@ a child process, so that its peak memory is its own), and prints the time of eac
 orders per second and peak memory; then, on the same orders in the same run, a naive
 baseline (docxtpl load/render/save per order, openpyxl normal mode) and the ratio.
 `--empty-run` instead times a run with an empty inbox over a large store.
+`--offices N` runs N street offices' nights at once on one store (`--postgres URL`: a
+PostgreSQL server, in a schema of its own made and dropped here; else one SQLite file), each
+`--orders` large, and prints each office's time and peak memory, the total, and whether
+every office stored exactly its own orders.
 
 The last line is always: `orders/s: X  vs naive: R×  peak MB: M`.
 """
@@ -347,6 +351,119 @@ def bench_empty(store_size: int, open_orders: int) -> None:
               f"peak MB: {result['peak_mb']:.0f}")
 
 
+def _office_home(home: Path, office: str, url: str) -> None:
+    import re  # noqa: PLC0415
+
+    _new_home(home)
+    config = home / "hotline.toml"
+    text = re.sub(r'(?m)^url = ".*"$', f'url = "{url}"', config.read_text(encoding="utf-8"))
+    text = re.sub(r'(?m)^name = ".*?"', f'name = "{office}"', text, count=1)
+    config.write_text(text, encoding="utf-8")
+
+
+def _bench_schema(url: str) -> tuple[str, Any]:
+    """A fresh schema on the server for this bench; the URL that uses it, and its dropper."""
+    from sqlalchemy import create_engine, text  # noqa: PLC0415
+
+    name = f"bench_{os.getpid()}_{int(time.time())}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+        admin.dispose()
+
+    joiner = "&" if "?" in url else "?"
+    return f"{url}{joiner}options=-csearch_path%3D{name}", drop
+
+
+def _stored_by_office(url: str) -> dict[str, int]:
+    from sqlalchemy import create_engine, func, select  # noqa: PLC0415
+
+    from pipeline.store import schema  # noqa: PLC0415
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(schema.orders.c.office, func.count())
+                            .group_by(schema.orders.c.office)).all()
+    engine.dispose()
+    return {office: count for office, count in rows}
+
+
+def bench_offices(offices: int, orders: int, postgres: str | None, seed: int,
+                  pdf_share: float) -> None:
+    from pipeline.demo.samples import generate  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory() as work:
+        work_path = Path(work)
+        url, drop = (_bench_schema(postgres) if postgres else
+                     (f"sqlite:///{(work_path / 'district.db').as_posix()}", lambda: None))
+        try:
+            names = [f"第{i + 1:02d}街道办事处" for i in range(offices)]
+            homes, made = [], {}
+            for i, name in enumerate(names):
+                home = work_path / f"office{i + 1:02d}"
+                _office_home(home, name, url)
+                night = generate(work_path / f"made{i + 1:02d}", orders=orders, seed=seed + i,
+                                 as_of=AS_OF, pdf_share=pdf_share, variations=False,
+                                 serial_from=100 + i * 50_000)
+                past = time.time() - 3600
+                for path in night.files:
+                    copy = home / "inbox" / path.name
+                    shutil.copyfile(path, copy)
+                    os.utime(copy, (past, past))
+                homes.append(home)
+                made[name] = len(night.orders)
+            print(f"{offices} offices × {orders} orders on "
+                  f"{'PostgreSQL' if postgres else 'one SQLite file'}, all at once")
+            began = time.perf_counter()
+            results = run_batches_measured(homes)
+            wall = time.perf_counter() - began
+            _print_offices(names, results, wall, made, _stored_by_office(url))
+        finally:
+            drop()
+
+
+def run_batches_measured(homes: list[Path]) -> list[dict[str, Any]]:
+    """Every home's batch in its own process, started together; the whole set's memory
+    (every batch and its workers) sampled while they run."""
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                      else "spawn")
+    queues = [ctx.Queue() for _ in homes]
+    procs = [ctx.Process(target=_batch_child, args=(str(h), q)) for h, q in zip(homes, queues, strict=True)]
+    for proc in procs:
+        proc.start()
+    results: list[dict[str, Any] | None] = [None] * len(homes)
+    together = 0.0
+    while any(r is None for r in results):
+        together = max(together, sum(_tree_pss_mb(p.pid) for p in procs if p.is_alive()))
+        for i, queue in enumerate(queues):
+            if results[i] is None:
+                with contextlib.suppress(Exception):
+                    results[i] = queue.get(timeout=0.05)
+    for proc in procs:
+        proc.join()
+    for result in results:
+        assert result is not None
+        result["together_pss_mb"] = together
+    return [r for r in results if r is not None]
+
+
+def _print_offices(names: list[str], results: list[dict[str, Any]], wall: float,
+                   made: dict[str, int], stored: dict[str, int]) -> None:
+    print(f"{'office':<14} {'new':>6} {'stored':>7} {'time s':>8} {'peak MB':>8} {'workers MB':>10}")
+    for name, result in zip(names, results, strict=True):
+        print(f"{name:<14} {result['new']:>6} {stored.get(name, 0):>7} {result['total']:>8.1f} "
+              f"{result['peak_mb']:>8.0f} {result['workers_peak_mb']:>10.0f}")
+    exact = all(stored.get(n, 0) == made[n] for n in names) and set(stored) <= set(names)
+    print(f"total: {sum(made.values())} orders made, {sum(stored.values())} stored "
+          f"({'each office exactly its own' if exact else 'MISMATCH'}); wall {wall:.1f} s; "
+          f"largest process peak MB {max(r['peak_mb'] for r in results):.0f}; all processes "
+          f"together, peak PSS MB (sampled) {results[0]['together_pss_mb']:.0f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -361,8 +478,14 @@ def main() -> int:
     parser.add_argument("--empty-run", action="store_true")
     parser.add_argument("--store", type=int, default=100_000)
     parser.add_argument("--open", type=int, default=5_000)
+    parser.add_argument("--offices", type=int, default=0,
+                        help="N street offices' nights at once on one store, --orders each")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="with --offices: the PostgreSQL server (a schema of its own)")
     args = parser.parse_args()
-    if args.empty_run:
+    if args.offices:
+        bench_offices(args.offices, args.orders, args.postgres, args.seed, args.pdf_share)
+    elif args.empty_run:
         bench_empty(args.store, args.open)
     else:
         bench_orders(args.orders, args.pdf_share, args.seed, args.naive_sample, args.one_csv,
