@@ -400,6 +400,9 @@ def bench_offices(offices: int, orders: int, postgres: str | None, seed: int,
         work_path = Path(work)
         url, drop = (_bench_schema(postgres) if postgres else
                      (f"sqlite:///{(work_path / 'district.db').as_posix()}", lambda: None))
+        from pipeline.store import open_store  # noqa: PLC0415
+
+        open_store(url).close()  # the shared SQLite file exists before any home uses it
         try:
             names = [f"第{i + 1:02d}街道办事处" for i in range(offices)]
             homes, made = [], {}
