@@ -67,6 +67,13 @@ class Status:
     ALL = (NEW, IN_HAND, HANDLED, VISITED, CLOSED, ARCHIVED)
 
 
+# Where an event's time came from (events.time_source).
+TIME_EXPLICIT = "显式"  # --at, a 办结时间 field on the form, a time column in the 台账 or file
+TIME_FILE = "文件时间"  # the modification time of the file that reported it
+TIME_COMMAND = "命令时间"  # a clerk's command without --at: the moment it was typed
+TIME_RECORDED = "登记时间"  # what the tool itself did (reading an order, archiving)
+TIME_SOURCES = (TIME_EXPLICIT, TIME_FILE, TIME_COMMAND, TIME_RECORDED)
+
 RESULTS = ("实际解决", "解释说明", "参考备案", "述求过高", "未解决")
 SATISFACTION = ("满意", "基本满意", "不满意")
 
@@ -129,6 +136,8 @@ class EventRow(TypedDict):
     detail: dict[str, Any]
     source: str
     actor: str
+    recorded_at: str | None  # when the tool learned of it (`at`: when it happened)
+    time_source: str  # where `at` came from: one of TIME_SOURCES
 
 
 class DocumentRow(TypedDict):

@@ -215,8 +215,8 @@ def test_application_forms_are_complete(home: Path, hotline: Hotline, seed_files
 
     assert result.exit_code == 0, result.output
     label = "不纳入测评范围" if verb == "exclude" else "客观件"
-    path = home / "outbox" / DAY / "申请表" / f"20261104000102-{label}.docx"
-    assert f"outbox/{DAY}/申请表/20261104000102-{label}.docx" in result.output.replace(
+    path = home / "outbox" / DAY / "申请表" / f"20261104000102-{label}-001.docx"
+    assert f"outbox/{DAY}/申请表/20261104000102-{label}-001.docx" in result.output.replace(
         str(home) + "/", "")
     document = docx.Document(str(path))
     assert document.paragraphs[0].text == title

@@ -281,7 +281,7 @@ class Batch:
         store = self.home.store()
         result = item.result
         assert result is not None
-        with store.begin() as conn:
+        with store.write() as conn:
             routing = Routing(self.config.routing, self.config.routing_paths)
             ingester = Ingester(store, conn, run_date=self.day, routing=routing,
                                 actor=current_user())

@@ -67,7 +67,7 @@ def archive_month(home: Home, month: str, actor: str | None = None) -> ArchiveRe
                 lambda tmp: _index(tmp, month, states, filed, as_of))
         newly = [r["order_no"] for r in rows if r["status"] == Status.CLOSED]
         stamp = clock.stamp()
-        with store.begin() as conn:
+        with store.write() as conn:
             for number in newly:
                 store.update_order(conn, number, {"status": Status.ARCHIVED, "archived_at": stamp,
                                                   "updated_at": stamp})

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, create_engine, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from pipeline import clock
 from pipeline.errors import StoreError
@@ -90,6 +90,25 @@ class Store:
             yield conn
 
     @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """The write transaction of one verb or one imported file: read and write inside it.
+
+        On SQLite it starts with BEGIN IMMEDIATE, so that two writers queue (busy timeout)
+        instead of both reading the same state and the second one's write losing the first's;
+        on a server database the rows a writer reads for update are locked
+        (`get_order(..., lock=True)`, SELECT … FOR UPDATE). Committed when the block ends,
+        rolled back on any exception (a kill leaves nothing half done)."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
@@ -114,10 +133,13 @@ class Store:
 
     # -- orders ---------------------------------------------------------------------------
 
-    def get_order(self, conn: Connection, order_no: str) -> OrderRow | None:
-        row = conn.execute(self.visible(
-            select(schema.orders).where(schema.orders.c.order_no == order_no)
-        )).mappings().first()
+    def get_order(self, conn: Connection, order_no: str, *, lock: bool = False) -> OrderRow | None:
+        """One order this home sees; with `lock`, its row stays locked until the transaction
+        ends (server databases; SQLite's whole-database write lock already covers it)."""
+        query = self.visible(select(schema.orders).where(schema.orders.c.order_no == order_no))
+        if lock:
+            query = query.with_for_update()
+        row = conn.execute(query).mappings().first()
         return cast(OrderRow, dict(row)) if row else None
 
     def get_orders(self, conn: Connection, numbers: Iterable[str], *,
@@ -194,11 +216,43 @@ class Store:
         )
         return int(conn.execute(self.visible(query)).scalar_one())
 
-    def count_request_numbers(self, conn: Connection, prefix: str) -> int:
-        """How many Annex 3 / 4 application numbers start with `prefix`."""
-        query = select(func.count()).select_from(schema.orders).where(
-            schema.orders.c.request_no.startswith(prefix))
-        return int(conn.execute(self.own(query)).scalar_one())
+    def next_in_sequence(self, conn: Connection, name: str) -> int:
+        """The next number of sequence `name` (1 for a new one), never given twice: the
+        increment is one UPDATE, serialised by the write transaction (SQLite) or the row
+        lock it takes (server databases)."""
+        seq = schema.sequences
+        if self.office and not self.is_sqlite:  # a server's store: each street its own numbers
+            name = f"{self.office}:{name}"
+        bumped = conn.execute(
+            update(seq).where(seq.c.name == name).values(value=seq.c.value + 1))
+        if bumped.rowcount == 0:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(seq).values(name=name, value=1))
+            except IntegrityError:  # another writer created it first: take the next one
+                conn.execute(update(seq).where(seq.c.name == name).values(value=seq.c.value + 1))
+            else:
+                return 1
+        return int(conn.execute(select(seq.c.value).where(seq.c.name == name)).scalar_one())
+
+    # -- inputs applied once --------------------------------------------------------------
+
+    def applied_input(self, conn: Connection, key: str) -> dict[str, Any] | None:
+        """The record of an input already applied (a 台账 cell, a file row, a form)."""
+        row = conn.execute(select(schema.applied_inputs).where(
+            schema.applied_inputs.c.input_key == key)).mappings().first()
+        return dict(row) if row else None
+
+    def record_input(self, conn: Connection, key: str, order_no: str, source: str,
+                     event_id: int | None) -> None:
+        conn.execute(insert(schema.applied_inputs).values(
+            input_key=key, order_no=order_no, source=source, event_id=event_id,
+            applied_at=now_iso()))
+
+    def applied_inputs(self, conn: Connection) -> list[dict[str, Any]]:
+        rows = conn.execute(select(schema.applied_inputs).order_by(
+            schema.applied_inputs.c.applied_at, schema.applied_inputs.c.input_key)).mappings()
+        return [dict(r) for r in rows]
 
     def schema_version(self, conn: Connection) -> int | None:
         return conn.execute(select(func.max(schema.schema_migrations.c.version))).scalar()
@@ -225,11 +279,17 @@ class Store:
         actor: str = "",
         detail: dict[str, Any] | None = None,
         at: str | None = None,
+        time_source: str = "",
     ) -> int:
+        """Record an event: `at` when it happened (now if not given), `time_source` where
+        that time came from; `recorded_at` is always now."""
+        recorded = now_iso()
         result = conn.execute(
             insert(schema.events).values(
                 order_no=order_no,
-                at=at or now_iso(),
+                at=at or recorded,
+                recorded_at=recorded,
+                time_source=time_source or "登记时间",
                 kind=kind,
                 summary=summary,
                 detail=json.dumps(detail or {}, ensure_ascii=False, sort_keys=True),

@@ -174,6 +174,7 @@ class Ingester:
             "order_no": number, "at": self.stamp, "kind": kind, "summary": summary,
             "detail": json.dumps(detail, ensure_ascii=False, sort_keys=True),
             "source": order.source, "actor": self.actor,
+            "recorded_at": self.stamp, "time_source": "登记时间",
         })
         return len(self.plan.events) - 1
 

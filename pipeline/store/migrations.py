@@ -159,10 +159,41 @@ def _offices(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_orders_office ON orders (office)"))
 
 
+def _stage_record(conn: Connection) -> None:
+    """Events say when the tool learned of them and where their time came from; inputs are
+    applied once; numbers come from sequences (seeded from the numbers already given)."""
+    conn.execute(text("ALTER TABLE events ADD COLUMN recorded_at VARCHAR(19)"))
+    conn.execute(text("ALTER TABLE events ADD COLUMN time_source VARCHAR(8) NOT NULL DEFAULT ''"))
+    conn.execute(text("UPDATE events SET recorded_at = at, time_source = '登记时间'"))
+    _frozen = MetaData()
+    Table("applied_inputs", _frozen,
+          Column("input_key", String(160), primary_key=True),
+          Column("order_no", String(40), nullable=False),
+          Column("source", Text, nullable=False, default=""),
+          Column("event_id", Integer),
+          Column("applied_at", String(19), nullable=False))
+    Table("sequences", _frozen,
+          Column("name", String(40), primary_key=True),
+          Column("value", Integer, nullable=False))
+    _frozen.create_all(conn)
+    shared = conn.dialect.name != "sqlite"  # a server's sequences are per street office
+    numbers = conn.execute(text("SELECT office, request_no FROM orders WHERE request_no <> ''"))
+    last: dict[str, int] = {}
+    for office, number in numbers:
+        prefix, _, tail = str(number).rpartition("-")
+        if tail.isdigit():
+            prefix = f"{office}:{prefix}" if shared and office else prefix
+            last[prefix] = max(last.get(prefix, 0), int(tail))
+    for prefix, value in last.items():
+        conn.execute(text("INSERT INTO sequences (name, value) VALUES (:n, :v)"),
+                     {"n": prefix, "v": value})
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
     (2, "orders: extras and flags of other districts' exports", _extras),
     (3, "orders and runs: the street office they belong to", _offices),
+    (4, "events: recorded_at and time_source; applied_inputs; sequences", _stage_record),
 ]
 
 

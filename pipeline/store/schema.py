@@ -85,8 +85,32 @@ events = Table(
     Column("detail", Text, nullable=False, default="{}"),
     Column("source", Text, nullable=False, default=""),
     Column("actor", Text, nullable=False, default=""),
+    # When the tool learned of the action (`at` is when it happened), and where `at` came
+    # from: one of model.TIME_SOURCES (显式, 文件时间, 命令时间, 登记时间).
+    Column("recorded_at", String(19)),
+    Column("time_source", String(8), nullable=False, default="", server_default=""),
 )
 Index("ix_events_order", events.c.order_no)
+
+# Each input applied once, ever: a 台账 cell (file sha256 + sheet/row/field), a --from-file row
+# (file sha256 + row), a returned 转送单 (its sha256).
+applied_inputs = Table(
+    "applied_inputs",
+    metadata,
+    Column("input_key", String(160), primary_key=True),
+    Column("order_no", String(40), nullable=False),
+    Column("source", Text, nullable=False, default=""),
+    Column("event_id", Integer),
+    Column("applied_at", String(19), nullable=False),
+)
+
+# Numbers handed out once (Annex 3/4 申请表编号): name → last value given.
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
 
 reminders = Table(
     "reminders",

@@ -63,12 +63,18 @@ class Actions:
         if conn is not None:
             yield conn
             return
-        with self.store.begin() as fresh:
+        with self.store.write() as fresh:
             yield fresh
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One write transaction for several steps (a whole --from-file, a whole file)."""
+        with self.store.write() as conn:
+            yield conn
 
     def _order(self, conn: Connection, order_text: str) -> OrderRow:
         number = find_order_no(order_text)
-        row = self.store.get_order(conn, number)
+        row = self.store.get_order(conn, number, lock=True)
         if row is None:
             raise OrderNotFoundError(f"没有编号为 {number} 的工单。请用 hotline list 查看全部工单。")
         return row
@@ -302,15 +308,15 @@ class Actions:
                                   "request_status": REQUEST_PENDING, "request_no": number})
             event = self._event(c, row, "requested", f"申请{label}（{number}）：{reason}",
                                 {"kind": kind, "reason": reason, "number": number})
-            path = f"{day}/申请表/{file_stem(row['order_no'])}-{label}.docx"
+            # the number in the name: a second request for the order never overwrites the first
+            path = f"{day}/申请表/{file_stem(row['order_no'])}-{label}-{number.rsplit('-', 1)[-1]}.docx"
             self.store.queue_document(c, row["order_no"], APPLICATION_DOCS[kind], event, day, path)
         return Outcome(row["order_no"], f"已申请{label}（{number}），在审批前照常考核", path)
 
     def _next_request_no(self, conn: Connection, kind: str) -> str:
         year = self.now.year
         prefix = f"{REQUEST_KINDS[kind][:3]}-{year}-"
-        count = self.store.count_request_numbers(conn, prefix)
-        return f"{prefix}{int(count) + 1:03d}"
+        return f"{prefix}{self.store.next_in_sequence(conn, prefix):03d}"
 
     def decide(self, order_text: str, approved: bool, note: str = "",
                conn: Connection | None = None) -> Outcome:
