@@ -114,7 +114,7 @@ def test_a_praise_order_is_recorded_and_shown_without_a_handling_clock(
     assert cells["办理"] == "无办理时限" and cells["红灯日"] in ("", None)
 
     assert hotline("handle", "20261120000001", "--result", "实际解决", "--notes", "已致谢",
-                   "--handler", "张三").exit_code == 0
+                   "--handler", "张三", "--direct", "张三").exit_code == 0
     after = {o["order_no"]: o for o in hotline.orders()}["20261120000001"]
     assert after["on_time"] is None and after["needs_supervision"] is False
 

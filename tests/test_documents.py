@@ -241,13 +241,24 @@ def test_application_forms_are_complete(home: Path, hotline: Hotline, seed_files
 # -- the loop back --------------------------------------------------------------------------
 
 def fill_in(path: Path, target: Path, *, notes: str, result: str | None,
-            replied: str | None = "是") -> Path:
+            replied: str | None = "是", handled: str = "", number: str = "",
+            caller: str = "") -> Path:
+    """A 转送单 as a department fills it in (and, with `number`/`caller`, as it should not)."""
     document = docx.Document(str(path))
     for table in document.tables:
         for row in table.rows:
-            for cell in row.cells:
+            cells = row.cells
+            for i, cell in enumerate(cells):
                 if cell.text.startswith("承办单位处理情况") and notes:
                     cell.paragraphs[-1].add_run(notes)
+                if cell.text.startswith("办结时间") and handled:
+                    runs = cell.paragraphs[-1].runs
+                    runs[0].text = handled
+                    for run in runs[1:]:
+                        run.text = ""
+                for label, value in (("工单编号", number), ("来电人", caller)):
+                    if value and cell.text == label and i + 1 < len(cells):
+                        cells[i + 1].text = value
                 for paragraph in cell.paragraphs:
                     for run in paragraph.runs:
                         if result and run.text.strip() == f"□ {result}":
@@ -268,6 +279,7 @@ def test_returned_form_updates_its_order(home: Path, hotline: Hotline, seed_file
                                          tmp_path: Path) -> None:
     drop(home, *seed_files)
     hotline.run()
+    assert hotline("assign", "20261103000101", "北站派出所").exit_code == 0
     issued = home / "outbox" / DAY / "转送单" / "20261103000101.docx"
     returned = fill_in(issued, tmp_path / "back" / "派出所回复-20261103000101.docx",
                        notes=NOTES, result="实际解决")

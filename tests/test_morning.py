@@ -101,6 +101,8 @@ def week(tmp_path: Path, scenario_clock: object) -> Hotline:
     ]))
     h = Hotline(home)
     assert h.run(date(2026, 11, 16)).exit_code == 0
+    # 处置 before 办理: every order handled below was routed first
+    assert h("assign", "DAY1OK", "URGENT", "LATE", "NOCONTACT", "CLOSED", "城管中队").exit_code == 0
     steps = [
         ("contact", "DAY1OK", "--at", "2026-11-24 16:00"),
         ("handle", "DAY1OK", "--result", "解释说明", "--at", "2026-11-25 10:00"),

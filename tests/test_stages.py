@@ -134,6 +134,7 @@ def test_refusals_say_why(day: Hotline, args: tuple[str, ...], message: str) -> 
 
 def test_a_result_on_a_closed_order_is_refused(day: Hotline) -> None:
     h = day
+    h("assign", "GD0001", "城管中队")
     h("handle", "GD0001", "--result", "解释说明", "--at", "2026-11-04 10:00")
     h("close", "GD0001", "--at", "2026-11-04 11:00")
     again = h("handle", "GD0001", "--result", "实际解决")
@@ -175,6 +176,7 @@ def test_routing_words_suggest_a_department(day: Hotline) -> None:
 
 def test_archive_files_the_months_closed_orders(day: Hotline) -> None:
     h = day
+    h("assign", "GD0001", "城管中队")
     h("handle", "GD0001", "--result", "实际解决", "--at", "2026-11-04 10:00")
     h("close", "GD0001", "--at", "2026-11-05 10:00")
     result = h("archive", "--month", "2026-11")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline import clock
@@ -45,6 +46,14 @@ class InboxFile:
     result: ReadResult | None = None
     rejected: str = ""
     duplicate_of: str = ""
+
+    @property
+    def saved_at(self) -> datetime | None:
+        """When the file was last saved (its modification time), to the second."""
+        try:
+            return datetime.fromtimestamp(self.path.stat().st_mtime).replace(microsecond=0)
+        except OSError:
+            return None
 
     @property
     def has_reminders(self) -> bool:

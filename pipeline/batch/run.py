@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,9 @@ from pipeline.store.runlock import office_run_lock
 from pipeline.store.trouble import is_store_fault, store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
 from pipeline.workbooks.supervision import write_supervision
-from pipeline.workflow.actions import Actions, apply_changes
+from pipeline.workflow import policy
+from pipeline.workflow.actions import Actions
+from pipeline.workflow.inputs import ALREADY, apply_update
 
 Progress = Callable[[str, int, int], None]
 
@@ -285,7 +287,9 @@ class Batch:
             routing = Routing(self.config.routing, self.config.routing_paths)
             ingester = Ingester(store, conn, run_date=self.day, routing=routing,
                                 actor=current_user())
-            self.stats.merge(ingester.apply(result.orders))
+            stats = ingester.apply(result.orders)
+            self._recheck(conn, stats)
+            self.stats.merge(stats)
             applied = [u for u in result.updates if self._apply_update(conn, item, u)]
             result.updates = applied
             outcome = "partial" if result.problems else "archived"
@@ -294,18 +298,39 @@ class Batch:
         self.summary.updates += len(applied)
         faults.checkpoint("committed")
 
+    def _recheck(self, conn: Any, stats: IngestStats) -> None:
+        """Re-sent orders whose dispatch or kind moved: what was recorded, against the new
+        clocks, said in the report and in the order's history."""
+        store = self.home.store()
+        calc = self.home.calculator()
+        for number in stats.moved:
+            row = store.get_order(conn, number)
+            if row is None:
+                continue
+            notes = policy.recheck(row, calc)
+            if notes:
+                stats.notes += [f"工单 {number} 重新发来后：{note}" for note in notes]
+                store.add_event(conn, number, "rechecked",
+                                "区热线办重新发来的工单改了派单时间或类型：" + "；".join(notes),
+                                detail={"notes": notes}, source="hotline run", actor="")
+
     def _apply_update(self, conn: Any, item: InboxFile, update: OrderUpdate) -> bool:
-        """A returned form's or an edited ledger's changes, through the stage rules."""
+        """A returned form's or an edited ledger's changes, through the stage rules, once."""
         assert item.result is not None
-        moment = datetime.combine(self.as_of, clock.now().time())
-        actions = Actions(self.home, actor=current_user(), source=item.path.name, now=moment)
+        # What the file reports happened when it says, else when the file was saved
+        # (a form saved on the red day and read the next night was on time): never the run's.
+        actions = Actions(self.home, actor=current_user(), source=item.path.name,
+                          file_time=item.saved_at)
         try:
             with conn.begin_nested():
-                apply_changes(actions, conn, update)
+                applied = apply_update(actions, conn, update)
         except HotlineError as exc:
             item.result.problems.append(Problem(update.location, "", f"工单 {update.order_no}：{exc}"))
             return False
-        return True
+        if not applied:
+            self.summary.notices.append(
+                f"{item.path.name}{update.location}（工单 {update.order_no}）：{ALREADY}，未重复登记。")
+        return applied
 
     def _record(self, item: InboxFile, outcome: str, orders: int, note: str) -> None:
         store = self.home.store()

@@ -20,7 +20,9 @@ from pipeline.cli.console import echo
 from pipeline.documents.queue import render_pending
 from pipeline.errors import EXIT_USAGE, HotlineError
 from pipeline.intake.verb_file import read_batch_file
+from pipeline.normalise import InvalidValueError, parse_datetime
 from pipeline.workflow.actions import Actions
+from pipeline.workflow.inputs import ALREADY, apply_items, file_key
 
 # -- stage verbs ---------------------------------------------------------------------------
 
@@ -36,37 +38,55 @@ def by_option(f: Any) -> Any:
 def run_each(ctx: click.Context, orders: tuple[str, ...], actor: str | None, step: Any,
              from_file: Path | None = None) -> None:
     """Apply one stage step to each order (or each row of --from-file); report each;
-    exit 2 if any was refused. A row's values take precedence over the options."""
+    exit 2 if any was refused. A row's values take precedence over the options; a row
+    applied before (a rerun) is reported 已登记过 and not applied again."""
 
+    home = home_of(ctx)
     items: list[tuple[str, str, dict[str, Any]]] = [(o, o, {}) for o in orders]
+    prefix = ""
     if from_file is not None:
-        items += [(f"第{n}行", str(v["order"]), v) for n, v in read_batch_file(from_file)]
+        try:
+            items += [(f"第{n}行", str(v.get("order", "")), v)
+                      for n, v in read_batch_file(from_file, home.config.limits)]
+        except HotlineError as exc:
+            fail(str(exc))
+        prefix = file_key(from_file, str(ctx.info_name))
     if not items:
         fail("请给出至少一个工单编号，或用 --from-file 给出文件。")
     # The store lock, shared, until the command ends (its forms rendered too): a restore
     # never swaps the file under a verb.
-    ctx.with_resource(home_of(ctx).writing(f"hotline {ctx.info_name}"))
-    actions = Actions(home_of(ctx), actor=actor, source=f"hotline {ctx.info_name}"
-                    + (f"（{from_file.name}）" if from_file else ""))
-    refused = 0
-    for label, order, row in items:
-        try:
-            outcome = step(actions, order, row)
-        except HotlineError as exc:
+    ctx.with_resource(home.writing(f"hotline {ctx.info_name}"))
+    actions = Actions(home, actor=actor, source=f"hotline {ctx.info_name}"
+                      + (f"（{from_file.name}）" if from_file else ""))
+    refused = already = 0
+    for item in apply_items(actions, items, step, prefix):
+        label = item.label if item.label != item.order_no else item.order_no
+        if not item.done:
             refused += 1
-            echo(f"✗ {label if label != order else order}：{exc}", err=True)
+            echo(f"✗ {label}：{item.text}", err=True)
             continue
-        echo(f"✓ {outcome.order_no}：{outcome.summary}")
-        if outcome.document:
-            echo(f"  申请表：outbox/{outcome.document}")
-    echo(f"共 {len(items)} 项：完成 {len(items) - refused}，未完成 {refused}。"
-               if len(items) > 1 else "", nl=len(items) > 1)
+        already += item.already
+        echo(f"✓ {label if item.already else item.order_no}：{item.text}")
+        if item.document:
+            echo(f"  申请表：outbox/{item.document}")
+    if len(items) > 1:
+        echo(f"共 {len(items)} 项：完成 {len(items) - refused - already}，"
+             + (f"{ALREADY} {already}，" if already else "") + f"未完成 {refused}。")
     if refused:
         ctx.exit(EXIT_USAGE)
 
 
 def row_moment(row: dict[str, Any], default: datetime | None) -> datetime | None:
-    return parse_moment(str(row["at"])) if row.get("at") not in (None, "") else default
+    """A row's own time, else the option's; a time that is not one refuses only its row."""
+    if row.get("at") in (None, ""):
+        return default
+    try:
+        moment = parse_datetime(row["at"])
+    except InvalidValueError as exc:
+        raise HotlineError(f"时间“{row['at']}”{exc}。") from None
+    if moment is None:
+        raise HotlineError(f"时间“{row['at']}”无法识别。")
+    return moment
 
 
 @click.command(cls=HotlineCommand)
@@ -124,17 +144,21 @@ def contact(ctx: click.Context, orders: tuple[str, ...], at: str | None, note: s
 @click.option("--at", "at", metavar="时间", help="办结时间（默认现在）。")
 @click.option("--replied/--not-replied", "replied", default=None,
               help="一个工作日内是否已答复市民。")
+@click.option("--direct", "direct_by", default="", metavar="答复人",
+              help="街道直接答复（未分派承办部门）：写明答复人。")
 @by_option
 @click.pass_context
 def handle(ctx: click.Context, orders: tuple[str, ...], result: str | None, notes: str,
            handler: str, handler_phone: str, at: str | None, replied: bool | None,
-           actor: str | None, from_file: Path | None) -> None:
-    """办理：记录承办部门的处理情况和结果（办结）。
+           direct_by: str, actor: str | None, from_file: Path | None) -> None:
+    """办理：记录承办部门的处理情况和结果（办结）。工单须先分派（或用 --direct 写明由街道
+    直接答复的答复人）；已办结的工单再给出不同结果，记为更正，办结时间不变。
 
     \b
     示例：
       hotline handle 20261103000101 --result 实际解决 --notes 已现场处理 --handler 张三
       hotline handle 20261103000101 --result 解释说明 --at 2026/11/20 --replied
+      hotline handle 20261120000001 --result 实际解决 --direct 李科长
     """
     if result is None and from_file is None:
         fail("请用 --result 给出办理结果（实际解决、解释说明、参考备案、述求过高、未解决）。")
@@ -142,7 +166,7 @@ def handle(ctx: click.Context, orders: tuple[str, ...], result: str | None, note
     run_each(ctx, orders, actor, lambda s, o, r: s.handle(
         o, str(r.get("result", result or "")), str(r.get("notes", notes)),
         str(r.get("handler", handler)), str(r.get("phone", handler_phone)),
-        row_moment(r, moment), replied), from_file)
+        row_moment(r, moment), replied, direct_by=str(r.get("direct", direct_by))), from_file)
 
 
 @click.command(cls=HotlineCommand)

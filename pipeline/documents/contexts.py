@@ -18,8 +18,10 @@ TRANSFER_FIELDS = (
     "承办单位", "转送单标记", "来电人", "来电日期", "述求地址", "联系电话", "工单编号", "转交日期",
     "转交办公单位", "转交办文号", "是否催单", "工单优先级", "工单类型", "诉求类别", "来电内容",
     "承办单位处理情况", "办理情况反馈", "办理回复期限", "依据", "期限说明", "答复市民", "是否解决",
-    "备注", "承办部门", "建议承办部门", "先行联系期限", "红灯日",
+    "备注", "承办部门", "建议承办部门", "先行联系期限", "红灯日", "办结时间",
 )
+# 办结时间 left for the department to fill in: read back as the time the order was handled.
+HANDLED_BLANK = "＿＿＿＿年＿＿月＿＿日＿＿时＿＿分（承办单位填写）"
 APPLICATION_FIELDS = (
     "承办单位", "申请表编号", "诉求人姓名", "诉求人联系电话", "诉求编号", "诉求主要内容", "申请理由",
     "申请类别", "申请日期",
@@ -68,6 +70,7 @@ def transfer_context(
         },
         "是否解决": {r: TICKED if r == result else UNTICKED for r in RESULTS},
         "备注": "\n".join(remarks),
+        "办结时间": show_time(order["handled_at"]) if order.get("handled_at") else HANDLED_BLANK,
         "承办部门": order.get("department") or "",
         "建议承办部门": order.get("suggested_department") or "",
         "先行联系期限": fc.red.isoformat() + _provisional(fc.provisional),

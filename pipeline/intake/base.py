@@ -32,6 +32,13 @@ class OrderUpdate:
     order_no: str
     location: str
     changes: dict[str, Any]
+    # What the source says the order is (a form's 来电人 and 联系电话): checked against the
+    # store before anything is applied, so that A's form with B's number closes nothing.
+    identity: dict[str, str] = field(default_factory=dict)
+    # What the 台账 said when it was written, per edited field: a field changed in the store
+    # since then is refused, both values shown.
+    originals: dict[str, str] = field(default_factory=dict)
+    key: str = ""  # the input's key: applied once, ever (workflow/inputs.py)
 
 
 @dataclass

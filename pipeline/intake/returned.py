@@ -3,7 +3,10 @@ phone): read back with python-docx into an update of its order."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,7 +16,7 @@ from pipeline.intake.base import FileInfo, OrderUpdate, Problem, ReadResult
 from pipeline.intake.excel import FORM_MARKER, ZIP_MAGIC
 from pipeline.intake.zipguard import check_zip
 from pipeline.model import RESULTS
-from pipeline.normalise import clean_text, normalise_order_no
+from pipeline.normalise import InvalidValueError, clean_text, normalise_order_no, parse_datetime
 
 TICKS = "☑☒■√✓✔▣◼●⊠⬛🗹✅■xX×"
 BOX = "□☐"
@@ -137,7 +140,15 @@ def read_returned(fields: dict[str, str]) -> ReadResult:
         result.problems.append(Problem(where, "承办单位处理情况",
                                        "没有填写处理情况，也没有勾选是否解决，请承办部门填写后再退回"))
         return result
+    try:
+        handled_at = _handled_at(fields.get("办结时间", ""))
+    except InvalidValueError as exc:
+        result.problems.append(Problem(where, "办结时间", f"“{fields['办结时间']}”{exc}，"
+                                       "请写成 2026-11-20 15:30 这样后重新放入收件箱"))
+        return result
     changes: dict[str, Any] = {"handling_notes": notes + (f"\n办理情况反馈：{feedback}" if feedback else "")}
+    if handled_at is not None:
+        changes["handled_at"] = handled_at
     if results:
         changes["result"] = results[0]
     if len(replied) == 1:
@@ -148,5 +159,27 @@ def read_returned(fields: dict[str, str]) -> ReadResult:
         changes["handler"] = handler.group(1)
     if phone:
         changes["handler_phone"] = phone.group(1)
-    result.updates.append(OrderUpdate(number, where, changes))
+    identity = {k: clean_text(fields.get(label, ""), multiline=False)
+                for k, label in (("caller", "来电人"), ("phone", "联系电话"))}
+    key = content_key_of(number, changes)
+    result.updates.append(OrderUpdate(number, where, changes, identity=identity, key=key))
     return result
+
+
+def content_key_of(number: str, changes: dict[str, Any]) -> str:
+    """A returned form is known by what it reports: the same report re-saved or re-sent
+    is the same input (applied once)."""
+    text = json.dumps([number, changes], ensure_ascii=False, sort_keys=True, default=str)
+    return "form:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _handled_at(text: str) -> datetime | None:
+    """The 办结时间 the department wrote over the blanks (None when left blank)."""
+    filled = re.sub(r"[＿_]|（承办单位填写）|\(承办单位填写\)", "", text)
+    filled = " ".join(filled.split())
+    if not re.search(r"\d", filled):
+        return None
+    moment = parse_datetime(filled)
+    if moment is None:
+        raise InvalidValueError("无法识别")
+    return moment

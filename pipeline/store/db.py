@@ -299,6 +299,10 @@ class Store:
         )
         return int(result.inserted_primary_key[0])
 
+    def last_event_id(self, conn: Connection) -> int:
+        """The id of the newest event (0 when none)."""
+        return int(conn.execute(select(func.max(schema.events.c.id))).scalar() or 0)
+
     def events_for(self, conn: Connection, order_no: str) -> list[EventRow]:
         rows = conn.execute(
             select(schema.events)

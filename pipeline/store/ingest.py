@@ -42,8 +42,12 @@ class IngestStats:
     reminder_only: list[str] = field(default_factory=list)  # 催单 for an unknown order
     notes: list[str] = field(default_factory=list)
     flagged: dict[str, list[str]] = field(default_factory=dict)  # FLAGS key → order numbers
+    # Re-sent orders whose 派单时间 or 工单类型 moved after actions were recorded on them: the
+    # batch re-checks those actions against the new clocks (workflow/policy.py).
+    moved: list[str] = field(default_factory=list)
 
     def merge(self, other: IngestStats) -> None:
+        self.moved += other.moved
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
@@ -219,6 +223,9 @@ class Ingester:
             stats.unchanged += 1
             return
         self._change(number, {k: v[1] for k, v in changes.items()})
+        if {"dispatch_time", "kind"} & set(changes) and any(
+                stored.get(k) for k in ("first_contact_at", "handled_at", "visited_at")):
+            stats.moved.append(number)
         names = "、".join(FIELD_LABELS[k] for k in changes)
         event = self._event(number, "updated",
                             f"区热线办重新发来工单，更改了{names}（{self._where(order)}）",

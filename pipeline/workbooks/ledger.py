@@ -113,6 +113,8 @@ DETAILS: tuple[Column, ...] = (
     Column("预警日", 11, lambda s: _handling_day(s, "warning")),
     Column("黄灯日", 11, lambda s: _handling_day(s, "yellow")),
     Column(EDITABLE["result"], 10, lambda s: s.row["result"], editable="result"),
+    Column(EDITABLE["handled_at"], 17, lambda s: show_time(s.row["handled_at"]),
+           editable="handled_at"),
     Column(EDITABLE["satisfaction"], 9, lambda s: s.row["satisfaction"], editable="satisfaction"),
     Column("暂定", 6, lambda s: "暂定" if s.deadlines.provisional else ""),
     Column("备注", 30, lambda s: "；".join(s.flags), wrap=True),
@@ -227,7 +229,7 @@ def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of:
 
 def _original(state: OrderState, key: str) -> str:
     value = state.row.get(key) or ""
-    return show_time(value) if key == "first_contact_at" else str(value)
+    return show_time(value) if key in ("first_contact_at", "handled_at") else str(value)
 
 
 def _validations(ws: Any, rows: int, departments: Sequence[str]) -> None:

@@ -28,7 +28,9 @@ from pipeline.model import (
 )
 from pipeline.normalise import clean_text, normalise_phone
 from pipeline.text import show_time
+from pipeline.workflow import policy
 from pipeline.workflow.lookup import find_order_no
+from pipeline.workflow.policy import Timing
 
 FINISHED = (Status.CLOSED, Status.ARCHIVED)
 APPLICATION_DOCS = {"exclude": "申请表-不纳入测评范围", "objective": "申请表-客观件"}
@@ -46,20 +48,36 @@ class Outcome:
 
 
 class Actions:
-    """Stage commands for one home, by one person (`actor`), from one source."""
+    """Stage commands for one home, by one person (`actor`), from one source.
+
+    Whether an action may happen, and when it happened, is decided by `policy` (the one
+    place for the regulation's order and time rules). A source file's modification time
+    (`file_time`) stands in for the time of what it reports when it gives none."""
 
     def __init__(self, home: Home, *, actor: str | None = None, source: str = "命令行",
-                 now: datetime | None = None) -> None:
+                 now: datetime | None = None, file_time: datetime | None = None) -> None:
         self.home = home
         self.store = home.store()
         self.actor = actor or current_user()
         self.source = source
         self.now = (now or clock.now()).replace(microsecond=0)
+        self.file_time = file_time
+        self._bound: Connection | None = None
 
     # -- plumbing -------------------------------------------------------------------------
 
     @contextmanager
+    def bound(self, conn: Connection) -> Iterator[None]:
+        """Inside the block, every step works in `conn` (the caller's transaction)."""
+        before, self._bound = self._bound, conn
+        try:
+            yield
+        finally:
+            self._bound = before
+
+    @contextmanager
     def _tx(self, conn: Connection | None) -> Iterator[Connection]:
+        conn = conn or self._bound
         if conn is not None:
             yield conn
             return
@@ -79,10 +97,15 @@ class Actions:
             raise OrderNotFoundError(f"没有编号为 {number} 的工单。请用 hotline list 查看全部工单。")
         return row
 
+    def _when(self, action: str, row: OrderRow, at: datetime | None = None) -> Timing:
+        return policy.timing(action, row, self.now, explicit=at, file_time=self.file_time)
+
     def _event(self, conn: Connection, row: OrderRow, kind: str, summary: str,
-               detail: dict[str, Any] | None = None) -> int:
+               detail: dict[str, Any] | None = None, when: Timing | None = None) -> int:
+        when = when or self._when("assign", row)
         return self.store.add_event(conn, row["order_no"], kind, summary, source=self.source,
-                                    actor=self.actor, detail=detail, at=stamp(self.now))
+                                    actor=self.actor, detail=detail, at=when.stamp,
+                                    time_source=when.source)
 
     def _update(self, conn: Connection, row: OrderRow, values: dict[str, Any]) -> None:
         self.store.update_order(conn, row["order_no"], {**values, "updated_at": stamp(self.now)})
@@ -91,18 +114,6 @@ class Actions:
     def _not_finished(row: OrderRow, what: str) -> None:
         if row["status"] in FINISHED:
             raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{what}。")
-
-    def _moment(self, at: datetime | None, row: OrderRow, what: str) -> datetime:
-        moment = (at or self.now).replace(microsecond=0)
-        dispatched = datetime.fromisoformat(row["dispatch_time"])
-        if moment < dispatched:
-            raise StageError(
-                f"{what}时间 {show_time(stamp(moment))} 早于派单时间 {show_time(row['dispatch_time'])}，"
-                "请核对。"
-            )
-        if moment.date() > self.now.date():
-            raise StageError(f"{what}时间 {show_time(stamp(moment))} 还没有到，请核对。")
-        return moment
 
     # -- 处置 -------------------------------------------------------------------------------
 
@@ -117,9 +128,9 @@ class Actions:
             )
         with self._tx(conn) as c:
             row = self._order(c, order_text)
-            self._not_finished(row, "分派")
             if row["department"] == department and not instruction:
                 return Outcome(row["order_no"], f"已分派给{department}，无需重复")
+            policy.may_assign(row)
             before = row["department"]
             values: dict[str, Any] = {"department": department}
             if instruction:
@@ -140,30 +151,33 @@ class Actions:
         with self._tx(conn) as c:
             row = self._order(c, order_text)
             self._not_finished(row, "记录先行联系")
-            moment = self._moment(at, row, "先行联系")
+            if row["first_contact_at"] and (at is None or row["first_contact_at"] == stamp(at)):
+                return Outcome(row["order_no"], "先行联系已记录，无需重复")
+            when = self._when("contact", row, at)
             if row["first_contact_at"]:
-                if row["first_contact_at"] == stamp(moment):
-                    return Outcome(row["order_no"], "先行联系已记录，无需重复")
                 raise StageError(
                     f"工单 {row['order_no']} 已于 {show_time(row['first_contact_at'])} 记录先行联系，"
                     "不能再记一次。"
                 )
-            self._update(c, row, {"first_contact_at": stamp(moment),
+            self._update(c, row, {"first_contact_at": when.stamp,
                                   "first_contact_note": clean_text(note)})
             extra = f"：{clean_text(note)}" if note else ""
-            self._event(c, row, "contacted", f"先行联系来电人（{show_time(stamp(moment))}）{extra}",
-                        {"at": stamp(moment)})
-        return Outcome(row["order_no"], f"先行联系 {show_time(stamp(moment))}")
+            self._event(c, row, "contacted", f"先行联系来电人（{show_time(when.stamp)}）{extra}",
+                        {"at": when.stamp}, when)
+        return Outcome(row["order_no"], f"先行联系 {show_time(when.stamp)}")
 
     # -- 办理 -------------------------------------------------------------------------------
 
     def handle(self, order_text: str, result: str, notes: str = "", handler: str = "",
                handler_phone: str = "", at: datetime | None = None,
-               replied_within_day: bool | None = None,
+               replied_within_day: bool | None = None, direct_by: str = "",
                conn: Connection | None = None) -> Outcome:
+        """办结: the result, when it was reached. A different result on an order already
+        handled is a correction (both values kept), never a second handling."""
         if result not in RESULTS:
             raise StageError(f"办理结果“{result}”无法识别，应为：{'、'.join(RESULTS)}。")
         phone = normalise_phone(handler_phone) if handler_phone else ""
+        direct_by = clean_text(direct_by, multiline=False)
         with self._tx(conn) as c:
             row = self._order(c, order_text)
             # What is not given keeps what an earlier report said (a 台账 edit gives only
@@ -171,30 +185,62 @@ class Actions:
             values = {
                 "result": result,
                 "handling_notes": clean_text(notes) or row["handling_notes"],
-                "handler": clean_text(handler, multiline=False) or row["handler"],
+                "handler": clean_text(handler, multiline=False) or direct_by or row["handler"],
                 "handler_phone": phone or row["handler_phone"],
             }
             if replied_within_day is not None:
                 values["replied_within_day"] = replied_within_day
             same = all(row.get(k) == v for k, v in values.items())
-            if row["status"] in FINISHED or row["status"] == Status.VISITED:
-                if same:
-                    return Outcome(row["order_no"], "办理结果已记录，无需重复")
-                raise StageError(
-                    f"工单 {row['order_no']} 已{row['status'][1:]}，不能再记录办理结果。"
-                    + _after_visit_advice(row)
-                )
-            if row["status"] == Status.HANDLED and same:
+            if row["status"] in (Status.HANDLED, Status.VISITED, *FINISHED) and same and (
+                    at is None or stamp(at) == row["handled_at"]):
                 return Outcome(row["order_no"], "办理结果已记录，无需重复")
-            moment = self._moment(at, row, "办结")
-            values["handled_at"] = stamp(moment)
+            policy.may_handle(row, direct_by)
+            if row["status"] == Status.HANDLED:
+                return self._correct(c, row, values, at)
+            when = self._when("handle", row, at)
+            values["handled_at"] = when.stamp
             values["status"] = Status.HANDLED
+            if not row["department"]:
+                values["department"] = policy.DIRECT_REPLY
             self._update(c, row, values)
             who = f"，经办人 {values['handler']}" if values["handler"] else ""
-            self._event(c, row, "handled", f"办理：{result}{who}（{show_time(stamp(moment))}）",
+            self._event(c, row, "handled", f"办理：{result}{who}（{show_time(when.stamp)}）",
                         {"result": result, "notes": values["handling_notes"],
-                         "handler": values["handler"], "at": stamp(moment)})
+                         "handler": values["handler"], "at": when.stamp,
+                         "direct": bool(direct_by and not row["department"])}, when)
         return Outcome(row["order_no"], f"办结：{result}")
+
+    def _correct(self, c: Connection, row: OrderRow, values: dict[str, Any],
+                 at: datetime | None) -> Outcome:
+        """更正办理结果: the order stays handled when it was; the event keeps both values."""
+        if at is not None:
+            values["handled_at"] = self._when("handle", row, at).stamp
+        changed = {k: v for k, v in values.items() if row.get(k) != v}
+        before = {k: row.get(k) for k in changed}
+        self._update(c, row, changed)
+        labels = {"result": "办理结果", "handling_notes": "处理情况", "handler": "经办人",
+                  "handler_phone": "经办人电话", "replied_within_day": "一个工作日内答复",
+                  "handled_at": "办结时间"}
+        shown = "；".join(f"{labels[k]}：{_shown(before[k])} → {_shown(v)}"
+                         for k, v in changed.items() if k != "handling_notes")
+        self._event(c, row, "corrected", f"更正办理情况：{shown or '处理情况'}",
+                    {"before": before, "after": changed})
+        return Outcome(row["order_no"], f"已更正：{shown or '处理情况'}（办结时间不变）"
+                       if "handled_at" not in changed else f"已更正：{shown}")
+
+    def correct_handled_at(self, order_text: str, at: datetime,
+                           conn: Connection | None = None) -> Outcome:
+        """办结时间 given alone (a 台账 cell): a correction of the time, both values kept."""
+        with self._tx(conn) as c:
+            row = self._order(c, order_text)
+            if row["handled_at"] == stamp(at):
+                return Outcome(row["order_no"], "办结时间已记录，无需重复")
+            if row["status"] != Status.HANDLED:
+                raise StageError(
+                    f"工单 {row['order_no']} 的状态是{row['status']}，只填办结时间无法登记："
+                    + ("尚未办结的，请同时填写办理结果。" if row["status"] in Status.OPEN
+                       else "回访或结案后办结时间不再更改。"))
+            return self._correct(c, row, {}, at)
 
     def note_handling(self, order_text: str, notes: str, handler: str = "",
                       handler_phone: str = "", conn: Connection | None = None) -> Outcome:
@@ -223,33 +269,31 @@ class Actions:
             raise StageError(f"满意度“{satisfaction}”无法识别，应为：{'、'.join(SATISFACTION)}。")
         with self._tx(conn) as c:
             row = self._order(c, order_text)
-            self._not_finished(row, "回访")
-            if row["status"] != Status.HANDLED:
-                raise StageError(f"工单 {row['order_no']} 还没有办结（状态：{row['status']}），"
-                                 "请先记录办理结果（hotline handle）再回访。")
-            moment = self._moment(at, row, "回访")
+            policy.may_visit(row)
+            when = self._when("visit", row, at)
             extra = f"：{clean_text(note)}" if note else ""
             if satisfaction == "不满意":
-                return self._reopen(c, row, moment, extra)
-            self._update(c, row, {"satisfaction": satisfaction, "visited_at": stamp(moment),
+                return self._reopen(c, row, when, extra)
+            self._update(c, row, {"satisfaction": satisfaction, "visited_at": when.stamp,
                                   "status": Status.VISITED})
             self._event(c, row, "visited", f"回访：{satisfaction}{extra}",
-                        {"satisfaction": satisfaction, "at": stamp(moment)})
+                        {"satisfaction": satisfaction, "at": when.stamp}, when)
         return Outcome(row["order_no"], f"回访：{satisfaction}")
 
-    def _reopen(self, c: Connection, row: OrderRow, moment: datetime, extra: str) -> Outcome:
+    def _reopen(self, c: Connection, row: OrderRow, when: Timing, extra: str) -> Outcome:
         """不满意: back to handling, with the second-handling clock from the visit date."""
         rules = self.home.rules
+        day = when.at.date().isoformat()
         self._update(c, row, {
-            "satisfaction": "不满意", "visited_at": stamp(moment), "status": Status.IN_HAND,
-            "handled_at": None, "result": "", "reopened_on": moment.date().isoformat(),
+            "satisfaction": "不满意", "visited_at": when.stamp, "status": Status.IN_HAND,
+            "handled_at": None, "result": "", "reopened_on": day,
             "reopen_count": int(row["reopen_count"] or 0) + 1, "extension_days": 0,
         })
         self._event(c, row, "reopened",
                     f"回访不满意{extra}，重新办理：{rules.second_handling_label}时限"
-                    f"{rules.second_handling_red}个工作日（自{moment.date().isoformat()}起算）",
+                    f"{rules.second_handling_red}个工作日（自{day}起算）",
                     {"satisfaction": "不满意", "previous_result": row["result"],
-                     "previous_handled_at": row["handled_at"], "at": stamp(moment)})
+                     "previous_handled_at": row["handled_at"], "at": when.stamp}, when)
         return Outcome(row["order_no"], "回访不满意，已退回重新办理")
 
     # -- 延期 -------------------------------------------------------------------------------
@@ -340,25 +384,21 @@ class Actions:
               conn: Connection | None = None) -> Outcome:
         with self._tx(conn) as c:
             row = self._order(c, order_text)
-            self._not_finished(row, "结案")
-            if not row["result"] or row["status"] not in (Status.HANDLED, Status.VISITED):
-                raise StageError(
-                    f"工单 {row['order_no']} 还没有办理结果，不能结案。"
-                    "请先用 hotline handle 记录办理结果。"
-                )
-            moment = self._moment(at, row, "结案")
-            self._update(c, row, {"status": Status.CLOSED, "closed_at": stamp(moment)})
+            policy.may_close(row)
+            when = self._when("close", row, at)
+            self._update(c, row, {"status": Status.CLOSED, "closed_at": when.stamp})
             unvisited = "（未回访）" if row["status"] != Status.VISITED else ""
-            self._event(c, row, "closed", f"结案{unvisited}", {"at": stamp(moment)})
+            self._event(c, row, "closed", f"结案{unvisited}", {"at": when.stamp}, when)
         return Outcome(row["order_no"], "已结案" + unvisited)
 
 
-def _after_visit_advice(row: OrderRow) -> str:
-    """What the clerk can do instead (advice the rules then accept, never a refused verb)."""
-    if row["status"] == Status.VISITED:
-        return (f"回访已登记为“{row['satisfaction']}”：来电人不满意的，应在回访时登记“不满意”，"
-                "工单会退回重新办理；回访登记后结果不再更改。")
-    return "已结案的工单不再更改；市民如仍有诉求，由区热线办重新派单，作为新工单办理。"
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return show_time(value) if isinstance(value, str) and value[:2] == "20" and "T" in value \
+        else str(value)
 
 
 def apply_changes(actions: Actions, conn: Connection, update: Any) -> None:
@@ -372,7 +412,10 @@ def apply_changes(actions: Actions, conn: Connection, update: Any) -> None:
     if changes.get("result"):
         actions.handle(number, changes["result"], changes.get("handling_notes", ""),
                       changes.get("handler", ""), changes.get("handler_phone", ""),
+                      at=changes.get("handled_at"),
                       replied_within_day=changes.get("replied_within_day"), conn=conn)
+    elif changes.get("handled_at"):
+        actions.correct_handled_at(number, changes["handled_at"], conn=conn)
     elif changes.get("handling_notes"):
         actions.note_handling(number, changes["handling_notes"], changes.get("handler", ""),
                              changes.get("handler_phone", ""), conn=conn)
