@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import Hotline, drop
+from sqlalchemy import text
 
 from pipeline import clock
 from pipeline.cli import main
 from pipeline.demo.samples import _table, write_xlsx
+from pipeline.home import open_home
 from pipeline.model import IncomingOrder
 
 EXTEND_PROCESSES = 6
@@ -89,14 +90,19 @@ def test_processes_at_once_lose_nothing_and_share_no_number(shared: Hotline) -> 
     contacted = [code for verb, code, _ in results if verb == "contact"]
     # one records it; the others are told it is done (refused, or "无需重复" in the same second)
     assert 0 in contacted and set(contacted) <= {0, 2}
-    db = sqlite3.connect(home / "hotline.db")
+    opened = open_home(home)  # the home's own store: SQLite, or the PostgreSQL of the run
     try:
-        days = db.execute("SELECT extension_days FROM orders WHERE order_no IN ('GX0001', 'GX0002') "
-                          "ORDER BY order_no").fetchall()
-        kinds = dict(db.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
-        numbers = [r[0] for r in db.execute("SELECT request_no FROM orders WHERE request_no<>''")]
+        with opened.store().read() as db:
+            days = db.execute(text(
+                "SELECT extension_days FROM orders WHERE order_no IN ('GX0001', 'GX0002') "
+                "ORDER BY order_no")).fetchall()
+            kinds = dict(db.execute(text(
+                "SELECT kind, count(*) FROM events GROUP BY kind")).fetchall())
+            numbers = [r[0] for r in db.execute(text(
+                "SELECT request_no FROM orders WHERE request_no <> ''"))]
     finally:
-        db.close()
+        opened.close()
+    days = [tuple(r) for r in days]
     assert days == [(EXTEND_PROCESSES * EXTENDS_EACH // 2,)] * 2
     assert kinds["extended"] == EXTEND_PROCESSES * EXTENDS_EACH
     assert kinds["requested"] == REQUEST_ORDERS and kinds["contacted"] == 1
