@@ -192,6 +192,9 @@ def test_commands_say_where_their_time_came_from(day: Hotline) -> None:
     sources = [(kind, source) for kind, _, source in events(h.home, "GD0001")]
     assert sources == [("received", "登记时间"), ("assigned", "命令时间"),
                        ("contacted", "显式"), ("handled", "命令时间")]
+    shown = h.json("show", "GD0001")["history"]
+    assert [e["time_source"] for e in shown] == ["登记时间", "命令时间", "显式", "命令时间"]
+    assert shown[2]["at"] == "2026-11-03T09:10:00" and shown[2]["recorded_at"] > shown[2]["at"]
 
 
 # -- order -------------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def order_detail(home: Home, order_text: str, as_of: date) -> dict[str, Any]:
                       _clock_json("handling", state.handling, home.rules.no_handling_label)]
     data["history"] = [
         {"at": e["at"], "kind": e["kind"], "summary": e["summary"], "source": e["source"],
-         "by": e["actor"]}
+         "by": e["actor"], "recorded_at": e.get("recorded_at"),
+         "time_source": e.get("time_source") or ""}
         for e in events
     ]
     data["documents"] = [
