@@ -167,10 +167,12 @@ def transfer_form() -> str:
             pair_row("工单编号", "工单编号", "转交日期", "转交日期"),
             pair_row("转交办公单位", "转交办公单位", "转交办文号", "转交办文号"),
             pair_row("是否催单", "是否催单", "工单优先级", "工单优先级"),
-            wide("来电内容：", "来电内容", 2200),
-            wide("承办单位处理情况：", "承办单位处理情况", 2600),
+            wide("来电内容：", "来电内容", 1800),
+            wide("承办单位处理情况：", "承办单位处理情况", 2200),
             wide("办理情况反馈：", "办理情况反馈", 700),
             row(deadline_cell, reply_cell, result_cell, height=1800, cant_split=True),
+            # when the department finished: read back as the order's 办结时间 (issue 14)
+            wide("办结时间：", "办结时间", 700, indent=0),
             wide("备注：", "备注", 900, indent=0),
         ),
     ])
