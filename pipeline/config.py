@@ -99,6 +99,34 @@ names = [
 # 两种情况都会在运行报告和台账中提示。
 stricter_priority = true
 
+[leaders]
+# 领导负责制（细则 三(三)5、6）：一般工单由科室领导负责；重要件、难办件由分管领导负责，并由分管领导
+# 回访。重要、难办由 hotline flag 标记，紧急件、信访件、催单达到下面次数的、回访不满意重新办理的
+# 也算。这些工单的办理结果须分管领导签字（hotline sign 工单编号 --by 姓名）后，才列入给区热线办的
+# 反馈清单。每个承办部门写一节，例如：
+# [leaders."城管中队"]
+# 科室领导 = "王伟"
+# 分管领导 = "李强"
+sign_all = false       # true：所有工单的办理结果都须分管领导签字后才反馈
+flag_reminders = 2     # 催单达到几次算难办件
+
+[district]
+# 退单（hotline return）：不属于本街道的工单退回区热线办，须在派单后几个工作日内提出。
+return_days = 1
+
+[assessment]
+# 绩效考核的算法（hotline assess）。以下只是示例，请按本区考核办法修改，不是区里的正式规定。
+# 满意率 =（满意 + 基本满意权重 × 基本满意）÷ 已回访
+basic_satisfied_weight = 1.0
+# 哪些办理结果算“解决”：解决率 = 这些结果的件数 ÷ 已办结
+solved = ["实际解决"]
+# 综合得分（可不设）：各项比率乘以分值相加，满分为分值之和；某项本月没有应办的工单时，
+# 按其余各项的得分率折算。可用的比率：先行联系按时率、按时办结率、解决率、满意率。例如
+# [assessment.score]
+# "先行联系按时率" = 10
+# "满意率" = 40
+# "解决率" = 50
+
 [inbox]
 # 文件在最近多少秒内仍有变化，就视为“正在写入”，留到下次再处理。
 settle_seconds = 1.0
@@ -179,6 +207,12 @@ class Config:
     backup_keep: int = 14
     calendar_years: dict[int, CalendarYear] = field(default_factory=dict)
     rule_overrides: dict[str, Any] = field(default_factory=dict)
+    # [leaders]: department → (科室领导, 分管领导); who must sign; when 催单 make an order 难办
+    leaders: dict[str, tuple[str, str]] = field(default_factory=dict)
+    sign_all: bool = False
+    flag_reminders: int = 2
+    return_days: int = 1  # [district]: 退单 within this many working days of dispatch
+    assessment: dict[str, Any] = field(default_factory=dict)  # [assessment], read by monthly/
 
     @property
     def staging(self) -> Path:
@@ -242,7 +276,7 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
             pdf_max_pages=int(limits.get("pdf_max_pages", 5000)),
         )
         settle = float(inbox.get("settle_seconds", 1.0))
-        keep = int(backup.get("keep", 14))
+        keep = int(_section(data, "backup", path).get("keep", 14))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"配置文件 {path} 中的数值有误：{exc}") from exc
     return Config(
@@ -270,6 +304,7 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
         backup_keep=keep,
         calendar_years=_calendar_years(_section(data, "calendar", path), path),
         rule_overrides=_section(data, "rules", path),
+        **_leadership(data, path),
     )
 
 
@@ -281,6 +316,27 @@ def _scope(value: Any, path: Path) -> bool:
         return True
     raise ConfigError(f"配置文件 {path} 中 [office] scope 应为 \"street\"（街道）或 "
                       f"\"district\"（区），现为 {value!r}。")
+
+
+def _leadership(data: dict[str, Any], path: Path) -> dict[str, Any]:
+    """[leaders], [district] and [assessment]."""
+    leaders = _section(data, "leaders", path)
+    district = _section(data, "district", path)
+    by_department: dict[str, tuple[str, str]] = {}
+    for name, value in leaders.items():
+        if isinstance(value, dict):
+            by_department[str(name)] = (str(value.get("科室领导", "")).strip(),
+                                        str(value.get("分管领导", "")).strip())
+    try:
+        flag_reminders = int(leaders.get("flag_reminders", 2))
+        return_days = int(district.get("return_days", 1))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"配置文件 {path} 中 [leaders] 或 [district] 的数值有误：{exc}") from exc
+    if return_days < 0 or flag_reminders < 1:
+        raise ConfigError(f"配置文件 {path} 中 return_days 不能为负数，flag_reminders 至少为 1。")
+    return {"leaders": by_department, "sign_all": bool(leaders.get("sign_all", False)),
+            "flag_reminders": flag_reminders, "return_days": return_days,
+            "assessment": _section(data, "assessment", path)}
 
 
 def _routing_paths(routing: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:

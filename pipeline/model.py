@@ -62,9 +62,10 @@ class Status:
     VISITED = "已回访"
     CLOSED = "已关闭"
     ARCHIVED = "已归档"
+    RETURNED = "已退单"  # 退单 confirmed by the district: no longer the office's order
 
     OPEN = (NEW, IN_HAND)
-    ALL = (NEW, IN_HAND, HANDLED, VISITED, CLOSED, ARCHIVED)
+    ALL = (NEW, IN_HAND, HANDLED, VISITED, CLOSED, ARCHIVED, RETURNED)
 
 
 # Where an event's time came from (events.time_source).
@@ -123,6 +124,7 @@ class OrderRow(TypedDict):
     updated_at: str
     extras: str  # JSON: label as written → text (see order_extras)
     flags: str  # JSON: FLAGS key → the clerk's sentence (see order_flags)
+    importance: str  # 重要 / 难办 set by the office, "" otherwise
 
 
 class EventRow(TypedDict):

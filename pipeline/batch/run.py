@@ -26,6 +26,7 @@ from pipeline.deadlines.tally import Tally
 from pipeline.documents.printing import merged_pdf
 from pipeline.documents.queue import render_pending
 from pipeline.errors import EXIT_OK, EXIT_PARTIAL, FileRejectedError, HotlineError, StoreError
+from pipeline.feedback.publish import publish_feedback
 from pipeline.home import Home, current_user
 from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem
@@ -47,7 +48,8 @@ Progress = Callable[[str, int, int], None]
 
 STAGE_NAMES = {
     "collect": "查看收件箱", "read": "读取文件", "store": "入库归档", "deadlines": "计算期限",
-    "documents": "生成转送单", "workbooks": "生成台账和督办日报", "printing": "合并打印 PDF",
+    "documents": "生成转送单", "workbooks": "生成台账和督办日报", "feedback": "生成反馈清单",
+    "printing": "合并打印 PDF",
 }
 # After a failure here, what follows would work from nothing, or from half: stop.
 STOP_AFTER_FAILURE = ("collect", "read", "deadlines")
@@ -104,6 +106,7 @@ class Batch:
             ("deadlines", self.deadlines),
             ("documents", self.documents),
             ("workbooks", self.workbooks),
+            ("feedback", self.feedback),
             ("printing", self.printing),
         ):
             began = time.perf_counter()
@@ -267,6 +270,14 @@ class Batch:
                 self.summary.notices.append(
                     f"{wanted} 正被其他程序（如 Excel）打开，无法替换；新的一份另存为 {written.name}，"
                     "请关闭旧文件后查看新文件。")
+
+    def feedback(self) -> None:
+        """反馈区热线办: what the district has not been told yet, listed once."""
+        result = publish_feedback(self.home, self.as_of)
+        if result.path is not None:
+            self.summary.workbooks.append(result.path.name)
+        self.summary.feedback = {"listed": len(result.listed), "held": len(result.held),
+                                 "lines_today": result.lines_today}
 
     def printing(self) -> None:
         """Re-merge the day's printable PDF when this run issued new documents."""

@@ -49,6 +49,7 @@ class RunSummary:
     documents: list[str] = field(default_factory=list)
     documents_error: str = ""
     workbooks: list[str] = field(default_factory=list)
+    feedback: dict[str, int] = field(default_factory=dict)  # 反馈区热线办: listed, held, lines_today
     printable: str = ""  # the merged PDF of the day's forms
     print_note: str = ""
     chased: int = 0
@@ -183,6 +184,11 @@ def _outputs_section(s: dict[str, Any]) -> list[str]:
     if s["documents_error"]:
         lines.append(f"  ！{s['documents_error']}（未生成的转送单会在下次运行时补上）")
     lines += [f"  {book}" for book in s["workbooks"]]
+    told = s.get("feedback") or {}
+    if told:
+        held = f"；{told['held']} 项办理结果待分管领导签字，暂不反馈" if told.get("held") else ""
+        lines.append(f"  反馈区热线办：本次新列 {told['listed']} 项"
+                     f"（当天共 {told['lines_today']} 项）{held}。")
     if s.get("printable"):
         lines.append(f"  {s['printable'].split('/', 1)[-1]}（当天全部新文书合并，可一次打印）")
     if s.get("print_note"):

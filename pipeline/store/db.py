@@ -182,12 +182,14 @@ class Store:
 
     def orders_to_track(self, conn: Connection, *, closed_since: date) -> list[OrderRow]:
         """The orders the night's workbooks follow: every order not yet closed, and those
-        closed on or after `closed_since` (the run's month)."""
+        closed on or after `closed_since` (the run's month); never one the district took back
+        (退单 confirmed)."""
         closed = (Status.CLOSED, Status.ARCHIVED)
         query = select(schema.orders).where(or_(
             schema.orders.c.status.not_in(closed),
             schema.orders.c.closed_at >= closed_since.isoformat(),
-        )).order_by(schema.orders.c.dispatch_time, schema.orders.c.order_no)
+        ), schema.orders.c.status != Status.RETURNED).order_by(
+            schema.orders.c.dispatch_time, schema.orders.c.order_no)
         return _order_rows(conn.execute(self.visible(query)))
 
     def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:

@@ -142,6 +142,24 @@ _runs_v1 = Table(
 )
 
 
+# Version 3's table as it was made, frozen like version 1's.
+_V3 = MetaData()
+_feedback_v3 = Table(
+    "feedback_items",
+    _V3,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, nullable=False),
+    Column("order_no", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("listed_on", String(10), nullable=False),
+    Column("line", Integer, nullable=False, default=0),
+    Column("correction", Boolean, nullable=False, default=False),
+    Column("listed_row", Text, nullable=False, default="{}"),
+    UniqueConstraint("event_id", name="uq_feedback_event"),
+)
+Index("ix_feedback_listed", _feedback_v3.c.listed_on)
+
+
 def _initial(conn: Connection) -> None:
     _V1.create_all(conn)
 
@@ -189,11 +207,26 @@ def _stage_record(conn: Connection) -> None:
                      {"n": prefix, "v": value})
 
 
+def _feedback(conn: Connection) -> None:
+    """What the district has been told (feedback_items), and the office's 重要/难办 mark.
+
+    Events recorded before this version were reported by hand: they are entered as listed
+    before the tool kept the record (listed_on ''), so the first list holds only news."""
+    conn.execute(text("ALTER TABLE orders ADD COLUMN importance TEXT NOT NULL DEFAULT ''"))
+    _feedback_v3.create(conn)
+    conn.execute(text(
+        "INSERT INTO feedback_items (event_id, order_no, kind, listed_on, line, correction, listed_row) "
+        "SELECT id, order_no, kind, '', 0, FALSE, '{}' FROM events "
+        "WHERE kind IN ('contacted', 'handled', 'extension_requested', 'returned')"
+    ))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
     (2, "orders: extras and flags of other districts' exports", _extras),
     (3, "orders and runs: the street office they belong to", _offices),
     (4, "events: recorded_at and time_source; applied_inputs; sequences", _stage_record),
+    (5, "feedback to the district: feedback_items; orders: importance", _feedback),
 ]
 
 

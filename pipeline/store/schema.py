@@ -68,6 +68,8 @@ orders = Table(
     # The street office the order belongs to ([office] name of the home that stored it; ""
     # for orders stored before offices existed): a shared store keeps every office's orders.
     Column("office", Text, nullable=False, default="", server_default=""),
+    # 重要 / 难办 set by the office (hotline flag): the order is the 分管领导's.
+    Column("importance", Text, nullable=False, default="", server_default=""),
 )
 Index("ix_orders_status", orders.c.status)
 Index("ix_orders_office", orders.c.office)
@@ -160,6 +162,24 @@ runs = Table(
     Column("summary", Text, nullable=False, default="{}"),
     Column("office", Text, nullable=False, default="", server_default=""),
 )
+
+# What the district office has been told (反馈区热线办): one row per event listed, on the day
+# it was listed; the events of one order and kind listed together share a `line`, and `row`
+# keeps what that line said (listed_row, JSON) so that a day's list can be made again exactly.
+feedback_items = Table(
+    "feedback_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, nullable=False),
+    Column("order_no", String(40), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("listed_on", String(10), nullable=False),
+    Column("line", Integer, nullable=False, default=0),
+    Column("correction", Boolean, nullable=False, default=False),
+    Column("listed_row", Text, nullable=False, default="{}"),
+    UniqueConstraint("event_id", name="uq_feedback_event"),
+)
+Index("ix_feedback_listed", feedback_items.c.listed_on)
 
 schema_migrations = Table(
     "schema_migrations",
