@@ -233,9 +233,9 @@ def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path
                 _let_go_of_spools(exc)
                 code = errno.ENOSPC if "ENOSPC" in str(exc) else errno.EIO
                 raise OSError(code, f"{os.strerror(code)} ({exc})") from None
-            except OSError as exc:  # the zip itself could not be written (a full disk)
+            except OSError as exc:  # the zip itself could not be written: the same quiet end
                 _let_go_of_spools(exc)
-                raise
+                raise OSError(exc.errno, exc.strerror) from None
 
     return write_with(target, staging, spooled, beside_if_locked=True)
 
