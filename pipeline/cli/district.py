@@ -18,8 +18,10 @@ from pipeline.workflow.leaders import LeaderActions
 
 
 def _as(cls: Any, s: Any) -> Any:
-    """The same clerk, source and moment as the verb's own actions, with more verbs."""
-    return cls(s.home, actor=s.actor, source=s.source, now=s.now)
+    """The verb's own actions (same clerk, source, moment and transaction), with more verbs."""
+    more = cls.__new__(cls)
+    more.__dict__.update(s.__dict__)
+    return more
 
 
 @click.command(cls=HotlineCommand)
