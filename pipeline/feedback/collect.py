@@ -25,6 +25,9 @@ from pipeline.workflow.leaders import signed_result
 
 KINDS = {"contacted": "先行联系", "handled": "办理结果", "extension_requested": "延期申请",
          "returned": "退单"}
+# A changed result recorded as its own event (issue 14's `corrected`): told as the result's line.
+LINE_KIND = {"corrected": "handled"}
+QUERIED = (*KINDS, *LINE_KIND)
 # Kinds whose second line for an order corrects the first (a request is news every time).
 CORRECTABLE = ("contacted", "handled")
 COLUMNS = ("序号", "工单编号", "反馈事项", "性质", "先行联系时间", "联系方式", "办理结果", "答复内容",
@@ -53,8 +56,9 @@ class Pending:
 def _groups(events: Sequence[EventRow]) -> list[Line]:
     lines: dict[tuple[str, str], Line] = {}
     for event in events:
-        key = (event["order_no"], event["kind"])
-        lines.setdefault(key, Line(event["order_no"], event["kind"], [])).events.append(event)
+        kind = LINE_KIND.get(event["kind"], event["kind"])
+        key = (event["order_no"], kind)
+        lines.setdefault(key, Line(event["order_no"], kind, [])).events.append(event)
     return list(lines.values())
 
 
@@ -62,7 +66,8 @@ def _is_correction(line: Line, history: list[EventRow], listed: set[int]) -> boo
     if line.kind not in CORRECTABLE:
         return False
     first = line.events[0]["id"]
-    told = [e["id"] for e in history if e["id"] in listed and e["kind"] == line.kind and e["id"] < first]
+    told = [e["id"] for e in history if e["id"] in listed and e["id"] < first
+            and LINE_KIND.get(e["kind"], e["kind"]) == line.kind]
     if not told:
         return False
     # A result after a reopening answers a new handling: news, not a correction.
@@ -71,7 +76,7 @@ def _is_correction(line: Line, history: list[EventRow], listed: set[int]) -> boo
 
 def pending(store: Store, conn: Connection, config: Config) -> Pending:
     """What the district has not been told, and what waits for a signature."""
-    lines = _groups(unlisted_events(conn, tuple(KINDS)))
+    lines = _groups(unlisted_events(conn, QUERIED))
     numbers = sorted({line.order_no for line in lines})
     orders = store.get_orders(conn, numbers)
     history = events_of_orders(conn, numbers)
@@ -93,7 +98,8 @@ def pending(store: Store, conn: Connection, config: Config) -> Pending:
 def line_row(line: Line, order: OrderRow, config: Config, signature: EventRow | None) -> dict[str, Any]:
     """The line's cells, pasteable into the district's system (phones masked)."""
     last = line.events[-1]
-    detail = last["detail"]
+    # A correction's detail holds what changed: the order holds the result as it now stands.
+    detail = {} if last["kind"] in LINE_KIND else last["detail"]
     row = dict.fromkeys(COLUMNS, "")
     row.update({"工单编号": line.order_no, "反馈事项": KINDS[line.kind],
                 "性质": CORRECTION if line.correction else NEW,

@@ -217,7 +217,7 @@ def _feedback(conn: Connection) -> None:
     conn.execute(text(
         "INSERT INTO feedback_items (event_id, order_no, kind, listed_on, line, correction, listed_row) "
         "SELECT id, order_no, kind, '', 0, FALSE, '{}' FROM events "
-        "WHERE kind IN ('contacted', 'handled', 'extension_requested', 'returned')"
+        "WHERE kind IN ('contacted', 'handled', 'corrected', 'extension_requested', 'returned')"
     ))
 
 

@@ -15,7 +15,7 @@ from pipeline.workflow.actions import Actions, Outcome
 
 def signed_result(events: list[EventRow]) -> EventRow | None:
     """The signature covering the order's latest result, if there is one."""
-    last_result = max((e["id"] for e in events if e["kind"] == "handled"), default=None)
+    last_result = max((e["id"] for e in events if e["kind"] in ("handled", "corrected")), default=None)
     if last_result is None:
         return None
     signatures = [e for e in events if e["kind"] == "signed" and e["id"] > last_result]
