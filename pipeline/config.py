@@ -276,7 +276,7 @@ def _build(home: Path, path: Path, data: dict[str, Any]) -> Config:
             pdf_max_pages=int(limits.get("pdf_max_pages", 5000)),
         )
         settle = float(inbox.get("settle_seconds", 1.0))
-        keep = int(_section(data, "backup", path).get("keep", 14))
+        keep = int(backup.get("keep", 14))
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"配置文件 {path} 中的数值有误：{exc}") from exc
     return Config(
