@@ -185,7 +185,12 @@ def test_a_verb_during_a_restore_writes_into_the_restored_store(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding=CONSOLE_ENCODING,
         env={**os.environ, "HOTLINE_PAUSE_AT": "restore_copied:3"})
     try:
-        time.sleep(1.5)  # the restore holds the store lock, its copy being checked
+        # the restore holds the store lock once its copy of the backup is beside the live file
+        copy = home / "hotline.db.restoring"
+        deadline = time.monotonic() + 60
+        while not copy.exists() and restoring.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert copy.exists(), "the restore never reached its copy"
         verb = hotline(home, "assign", number, "城管中队")
     finally:
         restoring.communicate(timeout=60)
