@@ -8,6 +8,7 @@ tools/kill_soak.py (a long one).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import multiprocessing
 import os
@@ -148,6 +149,27 @@ def _drop(home: Path, files: list[Path]) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in inbox.iterdir()}
 
 
+def _wait_for_the_dead(home: Path, seconds: float = 30.0) -> None:
+    """The next night's run starts hours after a kill; here it starts at once, so wait until
+    the killed run's workers (killed with it by the OS, a moment later) let go of its locks."""
+    deadline = time.monotonic() + seconds
+    for name in (".hotline.lock", ".hotline.store.lock"):
+        path = home / name
+        if not path.exists():
+            continue
+        with path.open("a+b") as handle:
+            while True:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    if time.monotonic() > deadline:
+                        return  # the run that follows will say who holds it
+                    time.sleep(0.02)
+                    continue
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                break
+
+
 def harness(workdir: Path, *, kills: int, seconds: float, orders: int = 12,
             seed: int = 1) -> Tally:
     """Kill runs at random moments until `kills` kills or `seconds` seconds have passed."""
@@ -170,6 +192,7 @@ def harness(workdir: Path, *, kills: int, seconds: float, orders: int = 12,
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.join()
                 tally.kills += 1
+                _wait_for_the_dead(home)
                 continue
             proc.join(300)
             tally.completed_runs += 1
