@@ -27,6 +27,10 @@ STREETS = ["北站街道办事处", "芷江西路街道办事处", "天目西路
 DISTRICT = "静安区12345热线办"
 
 
+# Verbs refuse times after now: the clerk works on the scenario's evening, whatever the day.
+pytestmark = pytest.mark.usefixtures("scenario_clock")
+
+
 def shared_url(tmp_path: Path, test_database: str | None) -> str:
     """One store for every home of the test: its PG schema, or one SQLite file (made here:
     a home refuses a SQLite file that has gone)."""
