@@ -412,8 +412,8 @@ def test_a_bad_row_in_from_file_is_reported_by_number_and_the_rest_goes_on(
                      ",2026-11-03 09:00\nGD0004,2026-11-03 11:00\n", encoding="utf-8")
     result = h("contact", "--from-file", str(sheet))
     assert result.exit_code == 2
-    assert "✗ 第3行：时间“2026-10-08 25:00”" in result.output
-    assert "✗ 第4行：请给出工单编号" in result.output
+    assert "第3行：时间“2026-10-08 25:00”" in result.output  # ✗ is × on a GBK console
+    assert "第4行：请给出工单编号" in result.output
     assert h.json("show", "GD0004")["first_contact_at"] == "2026-11-03T11:00:00"
     assert "完成 2" in result.output and "未完成 2" in result.output
 
