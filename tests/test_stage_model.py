@@ -79,6 +79,16 @@ class Model:
     def add(self, kind: str) -> None:
         self.events[kind] = self.events.get(kind, 0) + 1
 
+    def visited(self, satisfied: bool, moment: datetime) -> None:
+        """A visit recorded at `moment`: 已回访, or reopened (不满意) with its clock restarted."""
+        if satisfied:
+            self.status, self.visited_at = "已回访", moment
+            self.add("visited")
+        else:
+            self.status, self.visited_at, self.reopened_at = "办理中", moment, moment
+            self.result, self.handled_at, self.extension = "", None, 0
+            self.add("reopened")
+
     def earliest(self, action: str) -> datetime:
         bounds = [datetime(2026, 11, 2, 9, 0)]
         if action == "handle" and self.reopened_at:
@@ -225,13 +235,7 @@ class StageMachine(RuleBasedStateMachine):
         assert done == expected, (m, at)
         if not done:
             return
-        if satisfied:
-            m.status, m.visited_at = "已回访", moment
-            m.add("visited")
-        else:
-            m.status, m.visited_at, m.reopened_at = "办理中", moment, moment
-            m.result, m.handled_at, m.extension = "", None, 0
-            m.add("reopened")
+        m.visited(satisfied, moment)
 
     @rule(number=st.sampled_from(NUMBERS), back=st.none() | st.integers(0, 60 * 24 * 3))
     def close(self, number: str, back: int | None) -> None:
@@ -357,13 +361,7 @@ class StageMachine(RuleBasedStateMachine):
         if original != verdict and m.status == "已办结":
             moment = min(max(saved, m.earliest("visit")), self.now)
             self.inputs += 1
-            if satisfied:
-                m.status, m.visited_at = "已回访", moment
-                m.add("visited")
-            else:
-                m.status, m.visited_at, m.reopened_at = "办理中", moment, moment
-                m.result, m.handled_at, m.extension = "", None, 0
-                m.add("reopened")
+            m.visited(satisfied, moment)
         if again:
             ws.cell(2, 1).value = f"（第{self.drops}次放回）"  # other bytes, same edits
             copy = path.with_name(f"台账{self.drops}-再次.xlsx")
