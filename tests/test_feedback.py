@@ -65,6 +65,19 @@ def held_list(home: Path, day: date) -> list[str]:
     return [r[0] for r in book["待签字"].iter_rows(min_row=3, values_only=True)]
 
 
+def unsigned_sheet(home: Path, day: date) -> list[tuple[str, str, str, str]]:
+    """督办日报's 待分管领导签字: order, department, 分管领导, why."""
+    book = openpyxl.load_workbook(home / "outbox" / day.isoformat() / f"督办日报-{day.isoformat()}.xlsx")
+    if "待分管领导签字" not in book.sheetnames:
+        return []
+    return [(r[0], r[1], r[4], r[5]) for r in book["待分管领导签字"].iter_rows(min_row=3, values_only=True)]
+
+
+def form_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    return "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+
+
 def keys(lines: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
     return {(line["工单编号"], line["反馈事项"], line["性质"]) for line in lines}
 
@@ -133,6 +146,13 @@ def test_a_scripted_stretch_of_the_month(tmp_path: Path) -> None:
     assert night(hotline, d1) == []
     o = ordinary(hotline, d1)
     assert len(o) >= 8, o
+    # The 转送单 says who answers for the order: the rules' 紧急 and 信访 are the 分管领导's.
+    urgent = [x["order_no"] for x in hotline.orders(d1) if x["kind"] in ("紧急", "信访")]
+    forms = home / "outbox" / d1.isoformat() / "转送单"
+    assert "负责领导：科室领导（分派后确定）" in form_text(forms / f"{o[0]}.docx")
+    assert urgent
+    for number in urgent:
+        assert "负责领导：分管领导（分派后确定）" in form_text(forms / f"{number}.docx")
 
     # Day 2: routed, contacted, handled; one order made 难办 (its result waits for 李强);
     # an extension asked for, a 退单 asked for; one result comes back on a returned 转送单.
@@ -159,6 +179,7 @@ def test_a_scripted_stretch_of_the_month(tmp_path: Path) -> None:
     }
     assert len(lines2) == len(keys(lines2))  # one line per order and kind
     assert held_list(home, d2) == [o[1]]  # 难办: held until 李强 signs
+    assert unsigned_sheet(home, d2) == [(o[1], "城管中队", "李强", "标记为难办")]
     first = next(x for x in lines2 if x["工单编号"] == o[0] and x["反馈事项"] == "办理结果")
     assert first["办理结果"] == "实际解决" and first["经办人"] == "张三"
     assert "139****5678" in first["答复内容"] and "13912345678" not in first["答复内容"]
@@ -182,7 +203,7 @@ def test_a_scripted_stretch_of_the_month(tmp_path: Path) -> None:
     }
     signed = next(x for x in lines3 if x["工单编号"] == o[1])
     assert signed["签字"] == "李强" and signed["负责领导"].startswith("分管领导 李强")
-    assert held_list(home, d3) == []
+    assert held_list(home, d3) == [] and unsigned_sheet(home, d3) == []
     assert o[4] not in {x["order_no"] for x in hotline.json("list", "--open")}
 
     # Night 4: nothing new, nothing again; a second run the same night changes nothing.

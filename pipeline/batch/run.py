@@ -31,6 +31,7 @@ from pipeline.home import Home, current_user
 from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem
 from pipeline.intake.workers import ReadWorkers
+from pipeline.leadership.rules import deputy_of
 from pipeline.safety import faults
 from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
@@ -39,10 +40,11 @@ from pipeline.store.ingest import Ingester, IngestStats, Routing
 from pipeline.store.runlock import office_run_lock
 from pipeline.store.trouble import is_store_fault, store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
-from pipeline.workbooks.supervision import write_supervision
+from pipeline.workbooks.supervision import Unsigned, write_supervision
 from pipeline.workflow import policy
 from pipeline.workflow.actions import Actions
 from pipeline.workflow.inputs import ALREADY, apply_update
+from pipeline.workflow.leaders import unsigned_results
 
 Progress = Callable[[str, int, int], None]
 
@@ -250,10 +252,12 @@ class Batch:
         out = self.config.outbox / self.day
         month_start = self.as_of.replace(day=1)
 
+        unsigned = self._unsigned()
+
         def supervise() -> tuple[Path, int]:
             return write_supervision(
                 out / f"督办日报-{self.day}.xlsx", self.config.staging, self._states, self.as_of,
-                self.home.calendar, by_street=self.config.district,
+                self.home.calendar, unsigned, by_street=self.config.district,
             )
 
         with in_parallel(supervise, large=len(self._states) >= PARALLEL_WORKBOOKS) as other:
@@ -270,6 +274,12 @@ class Batch:
                 self.summary.notices.append(
                     f"{wanted} 正被其他程序（如 Excel）打开，无法替换；新的一份另存为 {written.name}，"
                     "请关闭旧文件后查看新文件。")
+
+    def _unsigned(self) -> list[Unsigned]:
+        """待分管领导签字: the tracked orders whose result waits for a signature."""
+        waiting = unsigned_results(self.home.store(), [s.row for s in self._states], self.config)
+        return [Unsigned(s, deputy_of(s.row["department"], self.config), waiting[s.row["order_no"]])
+                for s in self._states if s.row["order_no"] in waiting]
 
     def feedback(self) -> None:
         """反馈区热线办: what the district has not been told yet, listed once."""

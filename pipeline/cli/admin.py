@@ -234,9 +234,18 @@ def assess(ctx: click.Context, month: str, as_of: str | None, as_json: bool) -> 
                f"不纳入考核 {t.excluded} 件，考核 {t.counted} 件。")
     echo(f"  先行联系按时率 {pct(t.contact_rate)}，按时办结率 {pct(t.on_time_rate)}，"
                f"解决率 {pct(t.solved_rate)}，满意率 {pct(t.satisfaction_rate)}，超时 {t.overdue} 件，"
-               f"催单 {t.reminded} 件。")
-    for rank, street in enumerate(result.streets, 1):
-        echo(f"  第{rank}名 {street.name}：受理 {street.received} 件，按时办结率 "
+               f"催单 {t.reminded} 件，退单 {t.returned} 件（确认 {t.returned_confirmed} 件），"
+               f"延期申请 {t.extension_requested} 件。")
+    if result.scoring.scored:
+        ranked = sorted((f for f in result.departments if f.rank is not None), key=lambda f: f.rank or 0)
+        for f in ranked:
+            echo(f"  第{f.rank}名 {f.name}：综合得分 {f.score:.2f}")
+    if result.streets:
+        echo("各街道排名：")
+    for street in result.streets:
+        score = f"综合得分 {street.score:.2f}，" if street.score is not None else ""
+        place = f"第{street.rank}名" if street.rank is not None else "不排名"
+        echo(f"  {place} {street.name}：{score}受理 {street.received} 件，按时办结率 "
              f"{pct(street.on_time_rate)}，先行联系按时率 {pct(street.contact_rate)}，"
              f"满意率 {pct(street.satisfaction_rate)}")
     echo(f"考核表：{path}")

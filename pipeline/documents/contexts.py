@@ -8,6 +8,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.deadlines.clocks import NO_HANDLING, Deadlines
 from pipeline.documents.engine import word_text
+from pipeline.leadership.rules import responsible
 from pipeline.model import RESULTS, OrderRow
 from pipeline.text import show_time
 
@@ -40,6 +41,8 @@ def transfer_context(
     `basis` where the limit comes from when not Annex 1 (信访: 《信访工作条例》)."""
     fc, h = deadlines.first_contact, deadlines.handling
     remarks = _remarks(order, deadlines, reminder_note, update_note)
+    leader = responsible(order, config)
+    remarks.append(f"负责领导：{leader.text}")
     explain = _deadline_lines(deadlines)
     result = order.get("result") or ""
     replied = order.get("replied_within_day")
@@ -71,6 +74,7 @@ def transfer_context(
         "是否解决": {r: TICKED if r == result else UNTICKED for r in RESULTS},
         "备注": "\n".join(remarks),
         "办结时间": show_time(order["handled_at"]) if order.get("handled_at") else HANDLED_BLANK,
+        "负责领导": leader.text,
         "承办部门": order.get("department") or "",
         "建议承办部门": order.get("suggested_department") or "",
         "先行联系期限": fc.red.isoformat() + _provisional(fc.provisional),

@@ -44,20 +44,27 @@ class Responsible:
     role: str
     name: str
     reasons: tuple[str, ...]
+    department: str = ""
 
     @property
     def text(self) -> str:
         """As a form or a sheet shows it: 分管领导 李强（紧急件）."""
-        who = f"{self.role} {self.name}" if self.name else f"{self.role}（未在 hotline.toml 中登记）"
+        if self.name:
+            who = f"{self.role} {self.name}"
+        elif not self.department:
+            who = f"{self.role}（分派后确定）"
+        else:
+            who = f"{self.role}（未在 hotline.toml 中登记）"
         return who + (f"（{'、'.join(self.reasons)}）" if self.reasons else "")
 
 
 def responsible(row: Mapping[str, Any], config: Config) -> Responsible:
     reasons = tuple(flag_reasons(row, config))
-    section, deputy = config.leaders.get(str(row.get("department") or ""), ("", ""))
+    department = str(row.get("department") or "")
+    section, deputy = config.leaders.get(department, ("", ""))
     if reasons:
-        return Responsible(DEPUTY, deputy, reasons)
-    return Responsible(SECTION_LEADER, section, ())
+        return Responsible(DEPUTY, deputy, reasons, department)
+    return Responsible(SECTION_LEADER, section, (), department)
 
 
 def needs_signature(row: Mapping[str, Any], config: Config) -> bool:

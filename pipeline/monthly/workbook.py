@@ -11,7 +11,8 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
 from pipeline.model import REQUEST_KINDS, RESULTS
-from pipeline.monthly.figures import DEFINITIONS, Assessment, Figures
+from pipeline.monthly.figures import Assessment, Figures
+from pipeline.monthly.scoring import Scoring
 from pipeline.text import mask_phone, show_time
 from pipeline.workbooks.common import (
     BORDER,
@@ -36,9 +37,16 @@ COLUMNS: list[tuple[str, str]] = [
     ("按时办结", "handled_on_time"), ("按时办结率", "on_time_rate"), ("超时", "overdue"),
     ("已办结", "handled"), *[(r, f"results.{r}") for r in RESULTS], ("解决率", "solved_rate"),
     ("已回访", "visited"), ("满意率", "satisfaction_rate"), ("催单件数", "reminded"),
-    ("催单次数", "reminders"),
+    ("催单次数", "reminders"), ("退单", "returned"), ("退单确认", "returned_confirmed"),
+    ("延期申请", "extension_requested"),
 ]
+SCORE_COLUMNS: list[tuple[str, str]] = [("综合得分", "score"), ("排名", "rank")]
 RATES = ("先行联系按时率", "按时办结率", "解决率", "满意率")
+
+
+def columns(scoring: Scoring) -> list[tuple[str, str]]:
+    """The table's columns: the score and the rank only where the home sets a score."""
+    return COLUMNS + (SCORE_COLUMNS if scoring.scored else [])
 
 
 def _value(figures: Figures, attr: str) -> Any:
@@ -50,6 +58,8 @@ def _value(figures: Figures, attr: str) -> Any:
 def _put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False,
          percent: bool = False) -> None:
     cell = ws.cell(row=row, column=col)
+    if isinstance(value, float) and not percent:
+        value = round(value, 2)
     if value is None:
         cell.value = "—"
     else:
@@ -64,19 +74,23 @@ def _put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False,
     cell.alignment = CENTER
 
 
-def _table(ws: Any, title: str, first: str, rows: list[Figures], total: Figures | None) -> None:
+def _table(ws: Any, title: str, first: str, rows: list[Figures], total: Figures | None,
+           scoring: Scoring, *, ranked: bool = False) -> None:
     ws.cell(row=1, column=1, value=title).font = TITLE_FONT
-    headers = [first, *[h for h, _ in COLUMNS]]
+    used = columns(scoring)
+    if ranked and not scoring.scored:
+        used = [*used, ("排名", "rank")]
+    headers = [first, *[h for h, _ in used]]
     for c, text in enumerate(headers, 1):
         cell = ws.cell(row=3, column=c, value=text)
         cell.font, cell.fill, cell.alignment, cell.border = HEADER_FONT, HEADER_FILL, CENTER, BORDER
     for r, figures in enumerate([*rows, *([total] if total else [])], 4):
         bold = figures is total
         _put(ws, r, 1, figures.name, bold=bold)
-        for c, (header, attr) in enumerate(COLUMNS, 2):
+        for c, (header, attr) in enumerate(used, 2):
             _put(ws, r, c, _value(figures, attr), bold=bold, percent=header in RATES)
     # Narrow columns under wrapped headers: the whole table prints on one A4 width, readable.
-    widths = [16] + [8 if header in RATES else 6 for header, _ in COLUMNS]
+    widths = [16] + [8 if header in RATES or header == "综合得分" else 6 for header, _ in used]
     setup_sheet(ws, widths, header_row=3, rows=len(rows) + 1, filters=False)
     ws.row_dimensions[3].height = 54
     ws.print_title_rows = "1:3"
@@ -92,15 +106,15 @@ def write_assessment(path: Path, staging: Path, result: Assessment) -> Path:
         summary = wb.active
         summary.title = "考核汇总"
         _table(summary, f"“12345”工单绩效考核（{result.month}，统计日 {result.as_of.isoformat()}）",
-               "承办部门", result.departments, result.total)
+               "承办部门", result.departments, result.total, result.scoring)
         if result.streets:
-            _table(wb.create_sheet("街道排名"), f"各街道排名（{result.month}，按按时办结率等，见指标说明）",
-                   "街道", result.streets, result.total)
+            _table(wb.create_sheet("街道排名"), f"各街道排名（{result.month}，排名方法见指标说明）",
+                   "街道", result.streets, result.total, result.scoring, ranked=True)
         _table(wb.create_sheet("按工单类型"), f"按工单类型（{result.month}）", "工单类型",
-               result.by_kind, result.total)
+               result.by_kind, result.total, result.scoring)
         _excluded(wb.create_sheet("不纳入考核"), result)
         _chart(wb.create_sheet("图表"), result)
-        _notes(wb.create_sheet("指标说明"))
+        _notes(wb.create_sheet("指标说明"), result.definitions)
         save(wb, tmp)
 
     return publish(path, staging, writer)
@@ -164,9 +178,9 @@ def _chart(ws: Any, result: Assessment) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _notes(ws: Any) -> None:
+def _notes(ws: Any, definitions: list[tuple[str, str]]) -> None:
     ws.cell(row=1, column=1, value="指标说明").font = TITLE_FONT
-    for r, (name, text) in enumerate(DEFINITIONS, 3):
+    for r, (name, text) in enumerate(definitions, 3):
         ws.cell(row=r, column=1, value=name).font = HEADER_FONT
         ws.cell(row=r, column=1).alignment = WRAP
         cell = ws.cell(row=r, column=2, value=text)

@@ -110,8 +110,18 @@ def remaining_text(calendar: WorkCalendar, clock: Clock, as_of: date) -> str:
     )
 
 
+@dataclass
+class Unsigned:
+    """A result waiting for the 分管领导's signature before it is reported (待分管领导签字)."""
+
+    state: OrderState
+    deputy: str  # the 分管领导 named in hotline.toml, "" if none
+    why: str  # why the order is the 分管领导's
+
+
 def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], as_of: date,
-                      calendar: WorkCalendar, *, by_street: bool = False) -> tuple[Path, int]:
+                      calendar: WorkCalendar, unsigned: Sequence[Unsigned] = (), *,
+                      by_street: bool = False) -> tuple[Path, int]:
     """Write the 督办日报 of `as_of` (grouped by street first for the district); returns
     where it went and how many orders it holds."""
     items = chase_list(states, by_street=by_street)
@@ -145,6 +155,8 @@ def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], a
             _append_reminded(wb, calm, as_of)
         if gaps:
             _append_unrecorded(wb, gaps, as_of)
+        if unsigned:
+            _append_unsigned(wb, unsigned, as_of)
         save(wb, tmp)
 
     return publish(path, staging, writer), len(items)
@@ -212,6 +224,26 @@ def _append_unrecorded(wb: Any, gaps: Sequence[OrderState], as_of: date) -> None
             state.deadlines.first_contact.red.isoformat(), show_time(row["handled_at"])[:16],
             row["status"], _what_to_do(state),
         )])
+
+
+def _append_unsigned(wb: Any, unsigned: Sequence[Unsigned], as_of: date) -> None:
+    """待分管领导签字: results of the 分管领导's orders not yet signed, held from the feedback."""
+    ws = wb.create_sheet("待分管领导签字")
+    headers = ("工单编号", "承办部门", "办理结果", "办结时间", "分管领导", "为何由分管领导负责", "怎么办")
+    setup_sheet(ws, (16, 12, 9, 15, 9, 24, 40), header_row=2, rows=len(unsigned))
+    title = (f"办理结果待分管领导签字的工单（{as_of.isoformat()}，共 {len(unsigned)} 件，"
+             "签字前不反馈区热线办）")
+    print_layout(ws, columns=len(headers), rows=2 + len(unsigned), header_row=2)
+    ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
+    ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
+    for item in unsigned:
+        row = item.state.row
+        who = item.deputy or "（未在 hotline.toml 的 [leaders] 中登记）"
+        ws.append([text_cell(ws, v, align=WRAP_MIDDLE if i >= 5 else MIDDLE) for i, v in enumerate((
+            row["order_no"], row["department"] or UNASSIGNED, row["result"],
+            show_time(row["handled_at"])[:16], who, item.why,
+            f"签字后登记：hotline sign {row['order_no']} --by {item.deputy or '姓名'}",
+        ))])
 
 
 def _what_to_do(state: OrderState) -> str:

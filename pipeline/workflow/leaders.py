@@ -4,12 +4,17 @@ result (a correction, a second handling) waits for a new one."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 
+from pipeline.config import Config
 from pipeline.errors import StageError
-from pipeline.leadership.rules import IMPORTANCE, deputy_of, responsible
+from pipeline.leadership.rules import IMPORTANCE, deputy_of, flag_reasons, needs_signature, responsible
 from pipeline.model import EventRow, OrderRow
 from pipeline.normalise import clean_text
+from pipeline.store import Store
+from pipeline.store.told import events_of_orders
 from pipeline.workflow.actions import Actions, Outcome
 
 
@@ -20,6 +25,17 @@ def signed_result(events: list[EventRow]) -> EventRow | None:
         return None
     signatures = [e for e in events if e["kind"] == "signed" and e["id"] > last_result]
     return signatures[-1] if signatures else None
+
+
+def unsigned_results(store: Store, rows: Sequence[OrderRow], config: Config) -> dict[str, str]:
+    """Orders among `rows` whose result waits for the 分管领导's signature → why it needs one."""
+    wanting = [r for r in rows if r["result"] and needs_signature(r, config)]
+    if not wanting:
+        return {}
+    with store.read() as conn:
+        history = events_of_orders(conn, [r["order_no"] for r in wanting])
+    return {r["order_no"]: "、".join(flag_reasons(r, config)) or "本街道规定所有结果均须签字"
+            for r in wanting if signed_result(history[r["order_no"]]) is None}
 
 
 class LeaderActions(Actions):
