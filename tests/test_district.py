@@ -16,6 +16,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import AS_OF, Hotline, age, make_home
 from sqlalchemy import func, select
@@ -110,7 +111,7 @@ def test_streets_at_once_each_see_their_own_and_the_district_sees_the_sum(
     for hotline, office in zip(homes, STREETS, strict=True):
         own = hotline.json("assess", "--month", "2026-11", "--as-of", AS_OF.isoformat())
         assert own["streets"] == []  # a street ranks nobody
-        assert {k: v for k, v in own["total"].items() if k != "name"} == \
+        assert {k: v for k, v in own["total"].items() if k not in ("name", "rank")} == \
             {k: v for k, v in streets[office].items() if k not in ("name", "rank")}
 
 
@@ -135,6 +136,27 @@ def test_the_district_ranks_streets_by_the_same_rates(tmp_path: Path,
     ranked = {s["name"]: s for s in figures["streets"]}
     assert ranked[STREETS[1]]["contact_on_time"] == len(mine)
     assert ranked[STREETS[0]]["contact_on_time"] == 0
+    assert [s["rank"] for s in figures["streets"]] == [1, 2]
+    assert figures["streets"][0]["score"] is None  # no composite score set: ranked by the rates
+
+    # the same scoring rules as the departments': a composite score ranks the streets too
+    config = district.home / "hotline.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("\n[inbox]\n", '\n[assessment.score]\n"先行联系按时率" = 100\n\n'
+                                   "[inbox]\n", 1), encoding="utf-8")
+    scored = district.json("assess", "--month", "2026-11", "--as-of", AS_OF.isoformat())
+    first, second = scored["streets"]
+    assert (first["name"], first["rank"]) == (STREETS[1], 1)
+    assert first["score"] == 100.0
+    assert second["score"] in (0.0, None) and second["rank"] in (2, None)
+    assert "先行联系按时率" in scored["formulas"]["综合得分"]
+    book = openpyxl.load_workbook(district.home / "outbox" / AS_OF.isoformat() /
+                                  "绩效考核-2026-11.xlsx", read_only=True)
+    sheet = [[c for c in row] for row in book["街道排名"].iter_rows(min_row=3, values_only=True)]
+    header = sheet[0]
+    assert sheet[1][0] == STREETS[1] and sheet[1][header.index("综合得分")] == 100
+    notes = {row[0]: row[1] for row in book["指标说明"].iter_rows(values_only=True) if row[0]}
+    assert "综合得分" in notes["街道排名"]
 
 
 def test_an_order_the_district_moves_keeps_its_history(tmp_path: Path,
