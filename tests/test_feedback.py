@@ -205,6 +205,14 @@ def test_a_scripted_stretch_of_the_month(tmp_path: Path) -> None:
     assert signed["签字"] == "李强" and signed["负责领导"].startswith("分管领导 李强")
     assert held_list(home, d3) == [] and unsigned_sheet(home, d3) == []
     assert o[4] not in {x["order_no"] for x in hotline.json("list", "--open")}
+    # a returned order is the district's now: no stage verb touches it any more
+    with at(d3, 11):
+        for verb in (("assign", o[4], "城管中队"), ("contact", o[4]),
+                     ("handle", o[4], "--result", "实际解决", "--direct", "张敏"),
+                     ("exclude", o[4], "--reason", "非本街道事项")):
+            refused = hotline(*verb)
+            assert refused.exit_code != 0 and "已退回区热线办" in refused.output, (verb, refused.output)
+    assert [e["kind"] for e in hotline.json("show", o[4])["history"]][-1] == "return_confirmed"
 
     # Night 4: nothing new, nothing again; a second run the same night changes nothing.
     assert night(hotline, d4) == []

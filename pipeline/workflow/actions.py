@@ -112,8 +112,7 @@ class Actions:
 
     @staticmethod
     def _not_finished(row: OrderRow, what: str) -> None:
-        if row["status"] in FINISHED:
-            raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{what}。")
+        policy.still_open(row, what)
 
     # -- 处置 -------------------------------------------------------------------------------
 
@@ -342,6 +341,8 @@ class Actions:
         day = (run_date or self.now.date()).isoformat()
         with self._tx(conn) as c:
             row = self._order(c, order_text)
+            if row["status"] == Status.RETURNED:
+                policy.still_open(row, f"申请{label}")
             if row["request_status"] in (REQUEST_PENDING, REQUEST_APPROVED):
                 raise StageError(
                     f"工单 {row['order_no']} 已有{REQUEST_KINDS.get(row['request_type'], '')}申请"

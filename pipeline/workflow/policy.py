@@ -54,8 +54,16 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def not_finished(row: OrderRow, action: str) -> None:
+    still_open(row, WHAT[action])
+
+
+def still_open(row: OrderRow, what: str) -> None:
+    """Refuse `what` on an order closed, archived or returned to the district."""
+    if row["status"] == Status.RETURNED:
+        raise StageError(f"工单 {row['order_no']} 已退回区热线办（区里已确认退单），"
+                         f"不再由本街道办理，不能再{what}。")
     if row["status"] in FINISHED:
-        raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{WHAT[action]}。")
+        raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再{what}。")
 
 
 def may_assign(row: OrderRow) -> None:
@@ -72,6 +80,8 @@ def may_assign(row: OrderRow) -> None:
 def may_handle(row: OrderRow, direct_by: str = "") -> None:
     """办理 after 处置: an order nobody was given cannot have been handled, unless the
     street answered it directly and says who did."""
+    if row["status"] == Status.RETURNED:
+        still_open(row, "记录办理结果")
     if row["status"] in (Status.VISITED, *FINISHED):
         raise StageError(f"工单 {row['order_no']} 已{row['status'][1:]}，不能再记录办理结果。"
                          + _after_visit_advice(row))
