@@ -276,3 +276,34 @@ def test_migrate_copies_a_street_into_the_server_once_and_verifies(
     assert there["department"] == "城管中队"
     other = office_home(tmp_path / "other", STREETS[1], target)
     assert numbers(other) == []
+
+
+def feedback_orders(home: Path, day: str) -> list[str]:
+    """The order numbers on a home's 反馈区热线办 list of `day`."""
+    book = openpyxl.load_workbook(home / "outbox" / day / f"反馈区热线办-{day}.xlsx", read_only=True)
+    rows = list(book["反馈清单"].iter_rows(min_row=3, values_only=True))
+    column = rows[0].index("工单编号")
+    return sorted(row[column] for row in rows[1:] if row[column])
+
+
+def test_each_street_tells_the_district_only_its_own(tmp_path: Path,
+                                                      test_database: str | None) -> None:
+    """Two streets on one store: each feedback list holds its own street's contacts only (no
+    other street's callers, nothing of theirs marked told), and the district home lists none."""
+    url = shared_url(tmp_path, test_database)
+    homes = [office_home(tmp_path / f"s{i}", STREETS[i], url) for i in range(2)]
+    made = [sorted(night(tmp_path / f"m{i}", h.home, orders=4, street=i))
+            for i, h in enumerate(homes)]
+    for hotline in homes:
+        assert hotline.run().exit_code == 0
+    for hotline, mine in zip(homes, made, strict=True):
+        assert hotline("contact", mine[0], "--at", f"{AS_OF.isoformat()}T17:00").exit_code == 0
+    district = office_home(tmp_path / "district", DISTRICT, url, scope="district")
+    assert district.run().exit_code == 0
+    for hotline in homes:
+        result = hotline.run()
+        assert result.exit_code == 0, result.output
+    for hotline, mine in zip(homes, made, strict=True):
+        assert feedback_orders(hotline.home, AS_OF.isoformat()) == [mine[0]]
+    assert not (district.home / "outbox" / AS_OF.isoformat()
+                / f"反馈区热线办-{AS_OF.isoformat()}.xlsx").exists()

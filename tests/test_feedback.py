@@ -5,7 +5,11 @@ each night's list checked against the event log; plus the limits of 退单 and s
 
 from __future__ import annotations
 
+import os
 import random
+import signal
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,7 @@ from typing import Any
 import docx
 import openpyxl
 import time_machine
-from conftest import Hotline, drop
+from conftest import Hotline, drop, make_home
 
 from pipeline.demo.samples import _table, generate, write_xlsx
 from pipeline.feedback.collect import QUERIED
@@ -281,3 +285,33 @@ def test_sign_all_holds_every_result_until_signed(tmp_path: Path) -> None:
         assert hotline("sign", "GD0001", "--by", "周涛").exit_code == 0
     told = night(hotline, date(2026, 11, 10))
     assert keys(told) == {("GD0001", "办理结果", "首次反馈")} and told[0]["签字"] == "周涛"
+
+
+def test_a_run_killed_between_telling_and_writing_writes_that_list_next_time(
+        tmp_path: Path) -> None:
+    """SIGKILL right after the night's lines were marked told, before their list was written:
+    the next run writes the killed night's list (those lines, once) and lists nothing again."""
+    home = tmp_path / "home"
+    hotline = Hotline(make_home(home))
+    made = generate(tmp_path / "made", orders=4, seed=31, as_of=NIGHTS[0], pdf_share=0,
+                    variations=False)
+    drop(home, *made.files)
+    assert night(hotline, NIGHTS[0]) == []
+    first = sorted(made.orders)[0]
+    with at(NIGHTS[1], 10):
+        assert hotline("contact", first, "--at", f"{NIGHTS[1].isoformat()}T09:30").exit_code == 0
+    killed = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--home", str(home), "run", "--as-of",
+         NIGHTS[1].isoformat(), "--quiet"], check=False, capture_output=True, text=True,
+        encoding="utf-8",
+        env={**os.environ, "HOTLINE_KILL_AT": "feedback_marked"}, timeout=300)
+    assert killed.returncode in (-signal.SIGKILL, 137), killed.stderr
+    list_of = home / "outbox" / NIGHTS[1].isoformat() / f"反馈区热线办-{NIGHTS[1].isoformat()}.xlsx"
+    assert not list_of.exists()
+
+    assert night(hotline, NIGHTS[2]) == []  # nothing listed a second time
+    assert [x["工单编号"] for x in read_list(home, NIGHTS[1])] == [first]  # the killed night's list
+    report = (home / "outbox" / NIGHTS[2].isoformat()).glob("运行报告*")
+    assert any("已补写" in p.read_text(encoding="utf-8") for p in report)
+    events, listed = event_log(home)
+    assert {e["id"] for e in events} == set(listed)

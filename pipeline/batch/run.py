@@ -286,8 +286,11 @@ class Batch:
         result = publish_feedback(self.home, self.as_of)
         if result.path is not None:
             self.summary.workbooks.append(result.path.name)
+        if result.district:
+            return
         self.summary.feedback = {"listed": len(result.listed), "held": len(result.held),
-                                 "lines_today": result.lines_today}
+                                 "lines_today": result.lines_today,
+                                 "rewritten": [p.parent.name for p in result.rewritten]}
 
     def printing(self) -> None:
         """Re-merge the day's printable PDF when this run issued new documents."""

@@ -189,6 +189,9 @@ def _outputs_section(s: dict[str, Any]) -> list[str]:
         held = f"；{told['held']} 项办理结果待分管领导签字，暂不反馈" if told.get("held") else ""
         lines.append(f"  反馈区热线办：本次新列 {told['listed']} 项"
                      f"（当天共 {told['lines_today']} 项）{held}。")
+        for day in told.get("rewritten", []):
+            lines.append(f"  ！上次运行在记下反馈事项后、写出 {day} 的反馈清单前中断，已补写"
+                         f" outbox/{day}/反馈区热线办-{day}.xlsx（这些事项没有列入今天的清单）。")
     if s.get("printable"):
         lines.append(f"  {s['printable'].split('/', 1)[-1]}（当天全部新文书合并，可一次打印）")
     if s.get("print_note"):

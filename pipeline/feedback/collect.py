@@ -76,7 +76,7 @@ def _is_correction(line: Line, history: list[EventRow], listed: set[int]) -> boo
 
 def pending(store: Store, conn: Connection, config: Config) -> Pending:
     """What the district has not been told, and what waits for a signature."""
-    lines = _groups(unlisted_events(conn, QUERIED))
+    lines = _groups(unlisted_events(conn, QUERIED, store.own_offices))
     numbers = sorted({line.order_no for line in lines})
     orders = store.get_orders(conn, numbers)
     history = events_of_orders(conn, numbers)

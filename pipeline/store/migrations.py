@@ -221,12 +221,28 @@ def _feedback(conn: Connection) -> None:
     ))
 
 
+def _feedback_offices(conn: Connection) -> None:
+    """Each line told belongs to the street office that told it: on a shared store one
+    street's list never holds, nor marks as told, another street's events. Lines told
+    before this version belong to their order's office. `written`: the day's list holding
+    the line was put in the outbox (a run killed between marking and writing leaves it
+    false, and the next run writes that list)."""
+    conn.execute(text("ALTER TABLE feedback_items ADD COLUMN office TEXT NOT NULL DEFAULT ''"))
+    conn.execute(text("ALTER TABLE feedback_items ADD COLUMN written BOOLEAN NOT NULL DEFAULT TRUE"))
+    conn.execute(text(
+        "UPDATE feedback_items SET office = COALESCE((SELECT orders.office FROM orders "
+        "WHERE orders.order_no = feedback_items.order_no), '')"
+    ))
+    conn.execute(text("CREATE INDEX ix_feedback_office ON feedback_items (office, listed_on)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
     (2, "orders: extras and flags of other districts' exports", _extras),
     (3, "orders and runs: the street office they belong to", _offices),
     (4, "events: recorded_at and time_source; applied_inputs; sequences", _stage_record),
     (5, "feedback to the district: feedback_items; orders: importance", _feedback),
+    (6, "feedback_items: the street office that told each line; written", _feedback_offices),
 ]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -177,9 +178,12 @@ feedback_items = Table(
     Column("line", Integer, nullable=False, default=0),
     Column("correction", Boolean, nullable=False, default=False),
     Column("listed_row", Text, nullable=False, default="{}"),
+    Column("office", Text, nullable=False, default="", server_default=""),
+    Column("written", Boolean, nullable=False, default=True, server_default=text("TRUE")),
     UniqueConstraint("event_id", name="uq_feedback_event"),
 )
 Index("ix_feedback_listed", feedback_items.c.listed_on)
+Index("ix_feedback_office", feedback_items.c.office, feedback_items.c.listed_on)
 
 schema_migrations = Table(
     "schema_migrations",

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, func, insert, select, update
 
 from pipeline.model import EventRow
 from pipeline.store import schema
@@ -21,12 +21,16 @@ def _decoded_events(rows: Iterable[Any]) -> list[EventRow]:
     return out  # type: ignore[return-value]
 
 
-def unlisted_events(conn: Connection, kinds: Sequence[str]) -> list[EventRow]:
-    """Events of `kinds` never listed for the district, oldest first."""
+def unlisted_events(conn: Connection, kinds: Sequence[str],
+                    offices: Sequence[str]) -> list[EventRow]:
+    """Events of `kinds` of the orders of `offices` never listed for the district, oldest
+    first (on a shared store each street tells only its own)."""
     listed = select(schema.feedback_items.c.event_id)
+    theirs = select(schema.orders.c.order_no).where(schema.orders.c.office.in_(list(offices)))
     rows = conn.execute(
         select(schema.events)
-        .where(schema.events.c.kind.in_(list(kinds)), schema.events.c.id.not_in(listed))
+        .where(schema.events.c.kind.in_(list(kinds)), schema.events.c.id.not_in(listed),
+               schema.events.c.order_no.in_(theirs))
         .order_by(schema.events.c.id)
     ).mappings()
     return _decoded_events(rows)
@@ -59,30 +63,52 @@ def listed_event_ids(conn: Connection, numbers: Sequence[str]) -> set[int]:
     return found
 
 
-def record_listed(conn: Connection, items: Sequence[dict[str, Any]]) -> None:
-    """Mark events as listed: each dict has event_id order_no kind listed_on line correction
-    and `row` (what the line said)."""
+def record_listed(conn: Connection, office: str, items: Sequence[dict[str, Any]]) -> None:
+    """Mark events as listed by `office`, their list not yet written: each dict has
+    event_id order_no kind listed_on line correction and `row` (what the line said)."""
     for item in items:
         conn.execute(insert(schema.feedback_items).values(
             event_id=item["event_id"], order_no=item["order_no"], kind=item["kind"],
             listed_on=item["listed_on"], line=item["line"], correction=item["correction"],
             listed_row=json.dumps(item["row"], ensure_ascii=False, sort_keys=True),
+            office=office, written=False,
         ))
 
 
-def next_line(conn: Connection, day: str) -> int:
+def mark_written(conn: Connection, offices: Sequence[str], day: str) -> None:
+    """The list of `day` is in the outbox."""
+    items = schema.feedback_items.c
+    conn.execute(update(schema.feedback_items)
+                 .where(items.office.in_(list(offices)), items.listed_on == day,
+                        items.written.is_(False))
+                 .values(written=True))
+
+
+def days_unwritten(conn: Connection, offices: Sequence[str]) -> list[str]:
+    """Days whose list was marked but never written (a run ended between the two)."""
+    items = schema.feedback_items.c
+    return list(conn.execute(
+        select(items.listed_on).distinct()
+        .where(items.office.in_(list(offices)), items.written.is_(False))
+        .order_by(items.listed_on)
+    ).scalars())
+
+
+def next_line(conn: Connection, offices: Sequence[str], day: str) -> int:
     """The next free line number of a day's list."""
-    top = conn.execute(select(func.max(schema.feedback_items.c.line))
-                       .where(schema.feedback_items.c.listed_on == day)).scalar()
+    items = schema.feedback_items.c
+    top = conn.execute(select(func.max(items.line))
+                       .where(items.listed_on == day, items.office.in_(list(offices)))).scalar()
     return int(top or 0) + 1
 
 
-def lines_listed_on(conn: Connection, day: str) -> list[dict[str, Any]]:
+def lines_listed_on(conn: Connection, offices: Sequence[str], day: str) -> list[dict[str, Any]]:
     """A day's list as it was made: one dict per line (its row), in line order."""
+    items = schema.feedback_items.c
     rows = conn.execute(
-        select(schema.feedback_items.c.line, schema.feedback_items.c.listed_row)
-        .where(schema.feedback_items.c.listed_on == day)
-        .order_by(schema.feedback_items.c.line, schema.feedback_items.c.id)
+        select(items.line, items.listed_row)
+        .where(items.listed_on == day, items.office.in_(list(offices)))
+        .order_by(items.line, items.id)
     ).all()
     seen: dict[int, dict[str, Any]] = {}
     for line, text in rows:
@@ -90,12 +116,13 @@ def lines_listed_on(conn: Connection, day: str) -> list[dict[str, Any]]:
     return [seen[k] for k in sorted(seen)]
 
 
-def days_listed_since(conn: Connection, since: str) -> list[str]:
+def days_listed_since(conn: Connection, offices: Sequence[str], since: str) -> list[str]:
     """The days on which something was listed, from `since` on."""
+    items = schema.feedback_items.c
     return list(conn.execute(
-        select(schema.feedback_items.c.listed_on).distinct()
-        .where(schema.feedback_items.c.listed_on >= since, schema.feedback_items.c.listed_on != "")
-        .order_by(schema.feedback_items.c.listed_on)
+        select(items.listed_on).distinct()
+        .where(items.listed_on >= since, items.listed_on != "", items.office.in_(list(offices)))
+        .order_by(items.listed_on)
     ).scalars())
 
 
