@@ -128,6 +128,11 @@ def test_two_settings_give_the_hand_computed_scores_and_ranks(month: Hotline, nu
     for department, expected in EXPECTED[number].items():
         assert rows[department][header.index("排名")] == expected["rank"]
         assert rows[department][header.index("综合得分")] == round(expected["score"], 2)
+    # every score shows two decimals (100.00 beside 83.33), every rate as a percentage
+    score_col = header.index("综合得分") + 1
+    for r in range(4, 4 + len(rows)):
+        cell = sheet.cell(row=r, column=score_col)
+        assert cell.value is None or cell.value == "—" or cell.number_format == "0.00"
 
 
 def test_no_score_set_keeps_the_plain_figures(month: Hotline) -> None:

@@ -69,6 +69,8 @@ def _put(ws: Any, row: int, col: int, value: Any, *, bold: bool = False,
             cell.quotePrefix = looks_like_formula(value)
     if percent and value is not None:
         cell.number_format = "0.0%"
+    elif isinstance(value, float):
+        cell.number_format = "0.00"  # a score: 100.00 and 87.33 alike
     cell.border = BORDER
     cell.font = Font(name="宋体", size=10, bold=bold)
     cell.alignment = CENTER
