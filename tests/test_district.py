@@ -298,6 +298,10 @@ def test_each_street_tells_the_district_only_its_own(tmp_path: Path,
         assert hotline.run().exit_code == 0
     for hotline, mine in zip(homes, made, strict=True):
         assert hotline("contact", mine[0], "--at", f"{AS_OF.isoformat()}T17:00").exit_code == 0
+    # a street's verbs do not reach another street's orders
+    other = homes[1]("assign", made[0][1], "城管中队")
+    assert other.exit_code != 0 and made[0][1] in other.output
+    assert homes[0].json("show", made[0][1])["department"] == ""
     district = office_home(tmp_path / "district", DISTRICT, url, scope="district")
     assert district.run().exit_code == 0
     for hotline in homes:
