@@ -3,6 +3,8 @@ system, and the results held back for a signature on a sheet of their own."""
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -26,7 +28,9 @@ from pipeline.workbooks.common import (
     text_cell,
 )
 
-WIDTHS = (5, 16, 9, 9, 15, 10, 9, 46, 8, 15, 9, 24, 12, 22, 8)
+# Narrow enough to print on one A4 width at a readable size; long texts wrap in their cells.
+WIDTHS = (4, 15, 8, 8, 10, 10, 8, 30, 6, 10, 6, 16, 10, 14, 6)
+LINE_HEIGHT = 14.0  # points per wrapped line of the 10-point body font
 HELD_HEADERS = ("工单编号", "承办部门", "办理结果", "办结时间", "待谁签字", "怎么办")
 
 
@@ -43,8 +47,11 @@ def write_feedback(path: Path, staging: Path, day: date, lines: Sequence[dict[st
         ws.append([text_cell(ws, f"向区热线办反馈的办理情况（{day.isoformat()}）", font=TITLE_FONT,
                              border=False)])
         ws.append([text_cell(ws, _note(lines, held, remade), border=False)])
+        ws.row_dimensions[3].height = 2 * LINE_HEIGHT  # headers such as 延期天数 wrap
         ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in COLUMNS])
-        for line in lines:
+        for row, line in enumerate(lines, 4):
+            # set before the row is written: Excel and LibreOffice do not grow generated rows
+            ws.row_dimensions[row].height = LINE_HEIGHT * _wrapped_lines(line)
             ws.append([_cell(ws, column, line) for column in COLUMNS])
         if held:
             _held_sheet(wb, held, day)
@@ -70,7 +77,16 @@ def _note(lines: Sequence[dict[str, Any]], held: Sequence[Line], remade: bool) -
 def _cell(ws: Any, column: str, line: dict[str, Any]) -> Any:
     value = line.get(column, "")
     font = LATE_FONT if column == "性质" and value == CORRECTION else None
-    return text_cell(ws, value, font=font, align=WRAP_MIDDLE if column in ("答复内容", "理由") else MIDDLE)
+    return text_cell(ws, value, font=font, align=WRAP_MIDDLE)
+
+
+def _wrapped_lines(line: dict[str, Any]) -> int:
+    """How many lines the line's tallest cell wraps to (a CJK character is two columns)."""
+    def width(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    return max(1, *(math.ceil(width(str(line.get(column, "") or "")) / max(w - 1, 1))
+                    for column, w in zip(COLUMNS, WIDTHS, strict=True)))
 
 
 def _held_sheet(wb: Any, held: Sequence[Line], day: date) -> None:
