@@ -75,3 +75,21 @@ def test_homes_opening_a_fresh_server_together_migrate_it_once(url: str,
         versions = list(conn.execute(select(schema.schema_migrations.c.version)).scalars())
     store.close()
     assert sorted(versions) == [v for v, _, _ in MIGRATIONS]
+
+
+def test_a_server_keeps_the_lengths_schema_py_declares(url: str) -> None:
+    """A server refuses text longer than its column (SQLite does not check): every
+    length-limited column on the server is as long as schema.py says, so that a value the
+    code writes (an event kind such as 'extension_requested') fits."""
+    if url.startswith("sqlite"):
+        pytest.skip("SQLite does not check lengths")
+    open_store(url).close()
+    engine = create_engine(url)
+    insp = inspect(engine)
+    for table in schema.metadata.sorted_tables:
+        live = {c["name"]: getattr(c["type"], "length", None) for c in insp.get_columns(table.name)}
+        for column in table.columns:
+            declared = getattr(column.type, "length", None)
+            if declared is not None:
+                assert live[column.name] == declared, (table.name, column.name)
+    engine.dispose()

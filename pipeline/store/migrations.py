@@ -234,6 +234,10 @@ def _feedback_offices(conn: Connection) -> None:
         "WHERE orders.order_no = feedback_items.order_no), '')"
     ))
     conn.execute(text("CREATE INDEX ix_feedback_office ON feedback_items (office, listed_on)"))
+    # 'extension_requested' is longer than the 16 characters version 5 allowed: a server
+    # refuses it (SQLite does not check lengths)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE feedback_items ALTER COLUMN kind TYPE VARCHAR(24)"))
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -242,7 +246,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (3, "orders and runs: the street office they belong to", _offices),
     (4, "events: recorded_at and time_source; applied_inputs; sequences", _stage_record),
     (5, "feedback to the district: feedback_items; orders: importance", _feedback),
-    (6, "feedback_items: the street office that told each line; written", _feedback_offices),
+    (6, "feedback_items: the street office that told each line; written; kind 24", _feedback_offices),
 ]
 
 

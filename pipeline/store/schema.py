@@ -173,7 +173,7 @@ feedback_items = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", Integer, nullable=False),
     Column("order_no", String(40), nullable=False),
-    Column("kind", String(16), nullable=False),
+    Column("kind", String(24), nullable=False),
     Column("listed_on", String(10), nullable=False),
     Column("line", Integer, nullable=False, default=0),
     Column("correction", Boolean, nullable=False, default=False),
