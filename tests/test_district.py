@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 
 import openpyxl
@@ -311,3 +312,34 @@ def test_each_street_tells_the_district_only_its_own(tmp_path: Path,
         assert feedback_orders(hotline.home, AS_OF.isoformat()) == [mine[0]]
     assert not (district.home / "outbox" / AS_OF.isoformat()
                 / f"反馈区热线办-{AS_OF.isoformat()}.xlsx").exists()
+
+
+def test_the_district_ledger_carries_the_street_and_lists_street_by_street(
+        tmp_path: Path, test_database: str | None) -> None:
+    url = shared_url(tmp_path, test_database)
+    homes = [office_home(tmp_path / f"street{i}", STREETS[i], url) for i in (0, 1)]
+    made = [night(tmp_path / f"made{i}", h.home, orders=12, street=i) for i, h in enumerate(homes)]
+    assert [h.run().exit_code for h in homes] == [0, 0]
+    district = office_home(tmp_path / "district", DISTRICT, url, scope="district")
+    assert district.run().exit_code == 0
+
+    def ledger(hotline: Hotline) -> tuple[list[str], list[tuple[object, ...]]]:
+        book = openpyxl.load_workbook(hotline.home / "outbox" / AS_OF.isoformat() /
+                                      f"工单台账-{AS_OF.isoformat()}.xlsx", read_only=True)
+        rows = list(book["工单台账"].iter_rows(min_row=3, values_only=True))
+        return [str(c) for c in rows[0] if c], rows[1:]
+
+    header, rows = ledger(district)
+    assert header[:2] == ["街道", "工单编号"]
+    streets = [row[0] for row in rows]
+    assert [street for street, _ in groupby(streets)] in ([STREETS[0], STREETS[1]],
+                                                         [STREETS[1], STREETS[0]])
+    dispatched = header.index("派单时间")
+    for street, mine in zip(STREETS, made, strict=False):
+        own = [row for row in rows if row[0] == street]
+        assert {row[1] for row in own} == mine  # every order of the street, nobody else's
+        times = [str(row[dispatched]) for row in own]
+        assert times == sorted(times)  # within a street, as dispatched
+    street_header, street_rows = ledger(homes[0])
+    assert "街道" not in street_header and street_header[0] == "工单编号"
+    assert {row[0] for row in street_rows} == made[0]

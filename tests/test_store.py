@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from itertools import groupby
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, inspect, select
+from conftest import AS_OF, Hotline, drop
+from sqlalchemy import create_engine, inspect, select, update
 
+from pipeline.demo.samples import generate
+from pipeline.home import open_home
 from pipeline.store import open_store, schema
 from pipeline.store.migrations import MIGRATIONS, latest_version
 
@@ -93,3 +97,40 @@ def test_a_server_keeps_the_lengths_schema_py_declares(url: str) -> None:
             if declared is not None:
                 assert live[column.name] == declared, (table.name, column.name)
     engine.dispose()
+
+
+def test_tracked_orders_streamed_in_chunks_are_the_list_in_its_order(
+        tmp_path: Path, scenario_clock: object) -> None:
+    """The night's orders read a few at a time (keyset pages) are exactly the one-query list,
+    in the same order, ties on the dispatch time included; street by street for a district."""
+    hotline = Hotline(tmp_path / "home")
+    made = generate(tmp_path / "made", orders=30, seed=7, as_of=AS_OF, pdf_share=0,
+                    variations=False)
+    drop(hotline.home, *made.files)
+    assert hotline.run().exit_code == 0
+    store = open_home(hotline.home).store()
+    with store.begin() as conn:  # ties: a third of the night dispatched at one minute
+        numbers = sorted(made.orders)[::3]
+        conn.execute(update(schema.orders).where(schema.orders.c.order_no.in_(numbers))
+                     .values(dispatch_time="2026-11-20T09:00:00"))
+    since = AS_OF.replace(day=1)
+    with store.read() as conn:
+        listed = store.orders_to_track(conn, closed_since=since)
+    assert len(listed) == 30
+    for chunk in (1, 4, 29, 30, 1000):
+        streamed = list(store.iter_orders_to_track(closed_since=since, chunk=chunk))
+        assert [r["order_no"] for r in streamed] == [r["order_no"] for r in listed], chunk
+    district = open_store(store.engine.url.render_as_string(hide_password=False),
+                          office=store.office, district=True)
+    with district.begin() as conn:  # a second street's orders, in the district's view
+        conn.execute(update(schema.orders).where(schema.orders.c.order_no.in_(numbers[:5]))
+                     .values(office="芷江西路街道办事处"))
+    by_street = list(district.iter_orders_to_track(closed_since=since, by_office=True, chunk=4))
+    with district.read() as conn:
+        listed = district.orders_to_track(conn, closed_since=since)
+    offices = [r["office"] for r in by_street]
+    assert len(by_street) == 30 and len([office for office, _ in groupby(offices)]) == 2
+    for office in set(offices):  # each street's orders together, as dispatched
+        assert [r["order_no"] for r in by_street if r["office"] == office] == \
+            [r["order_no"] for r in listed if r["office"] == office]
+    district.close()

@@ -9,8 +9,9 @@ under a temporary name and renamed into place; a run after a kill finishes the j
 
 from __future__ import annotations
 
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ from pipeline.home import Home, current_user
 from pipeline.intake import choose_reader
 from pipeline.intake.base import OrderUpdate, Problem
 from pipeline.intake.workers import ReadWorkers
-from pipeline.leadership.rules import deputy_of
+from pipeline.leadership.rules import deputy_of, needs_signature
 from pipeline.safety import faults
 from pipeline.safety.backup import daily_backup
 from pipeline.safety.files import clear_staging, describe_os_error, sha256_file
@@ -40,7 +41,7 @@ from pipeline.store.ingest import Ingester, IngestStats, Routing
 from pipeline.store.runlock import office_run_lock
 from pipeline.store.trouble import is_store_fault, store_trouble
 from pipeline.workbooks.ledger import ledger_rows, write_ledger
-from pipeline.workbooks.supervision import Unsigned, write_supervision
+from pipeline.workbooks.supervision import Unsigned, Watch, write_supervision
 from pipeline.workflow import policy
 from pipeline.workflow.actions import Actions
 from pipeline.workflow.inputs import ALREADY, apply_update
@@ -72,7 +73,10 @@ class Batch:
         self.timings: dict[str, float] = {}
         self._files: list[Path] = []
         self._items: list[InboxFile] = []
-        self._states: list[OrderState] = []
+        self._watch = Watch()  # what the 督办日报 needs of the night's orders
+        self._signing: list[OrderState] = []  # results that may wait for a signature
+        self._tracked = 0  # how many orders the night's workbooks follow
+        self._tally = Tally(self.day)
         self.merge_pdf = True
         self.store_failure: StoreError | None = None
         self.reread: list[Path] | None = None  # originals read again from archive/ (doctor --repair)
@@ -223,16 +227,40 @@ class Batch:
         self.summary.files.append(outcome)
 
     def deadlines(self) -> None:
-        store = self.home.store()
-        calc = self.home.calculator()
-        with store.read() as conn:
-            rows = store.orders_to_track(conn, closed_since=self.as_of.replace(day=1))
-        self._states = [state_of(r, calc, self.as_of) for r in rows]
-        tally = Tally.of(self._states, self.as_of)
+        """The night's tally, read from the store a chunk at a time; kept of each order only
+        what the 督办日报 needs to find it again (see `Watch`)."""
+        self._watch, self._signing, self._tracked = Watch(by_street=self.config.district), [], 0
+        self._tally = tally = Tally.of(self._noted(self._tracked_states()), self.as_of)
         self.summary.tally = tally.to_json()
         self.summary.lights = dict(tally.handling)
         self.summary.open_orders = tally.in_hand
         self.summary.chased = tally.chased
+
+    def _tracked_states(self, *, by_office: bool = False) -> Iterator[OrderState]:
+        """Every order the night's workbooks follow, with its clocks, streamed from the store
+        (`by_office`: street by street)."""
+        calc = self.home.calculator()
+        rows = self.home.store().iter_orders_to_track(closed_since=self.as_of.replace(day=1),
+                                                      by_office=by_office)
+        return (state_of(r, calc, self.as_of) for r in rows)
+
+    def _noted(self, states: Iterator[OrderState]) -> Iterator[OrderState]:
+        """`states` passed on, counted, and noted for the 督办日报."""
+        for state in states:
+            self._tracked += 1
+            self._watch.note(state)
+            row = state.row
+            if row["result"] and needs_signature(row, self.config):
+                self._signing.append(state)
+            yield state
+
+    def _states_of(self, numbers: Sequence[str]) -> list[OrderState]:
+        """These orders, read again, with their clocks, in the order of `numbers`."""
+        store = self.home.store()
+        calc = self.home.calculator()
+        with store.read() as conn:
+            rows = store.get_orders(conn, numbers)
+        return [state_of(rows[n], calc, self.as_of) for n in numbers if n in rows]
 
     def documents(self) -> None:
         with self.home.store().read() as conn:
@@ -251,19 +279,24 @@ class Batch:
     def workbooks(self) -> None:
         out = self.config.outbox / self.day
         month_start = self.as_of.replace(day=1)
-
+        district = self.config.district
         unsigned = self._unsigned()
 
+        owner = os.getpid()
+
         def supervise() -> tuple[Path, int]:
+            if os.getpid() != owner:  # a forked helper: its own connections, not the parent's
+                self.home.store().engine.dispose(close=False)
             return write_supervision(
-                out / f"督办日报-{self.day}.xlsx", self.config.staging, self._states, self.as_of,
-                self.home.calendar, unsigned, by_street=self.config.district,
+                out / f"督办日报-{self.day}.xlsx", self.config.staging, self._watch,
+                self._states_of, self.as_of, self.home.calendar, self._tally, unsigned,
             )
 
-        with in_parallel(supervise, large=len(self._states) >= PARALLEL_WORKBOOKS) as other:
+        with in_parallel(supervise, large=self._tracked >= PARALLEL_WORKBOOKS) as other:
             ledger = write_ledger(
                 out / f"工单台账-{self.day}.xlsx", self.config.staging,
-                ledger_rows(self._states, month_start), self.as_of, self.config.departments,
+                lambda: ledger_rows(self._tracked_states(by_office=district), month_start),
+                self.as_of, self.config.departments, by_street=district,
             )
             faults.checkpoint("workbooks")
         supervision, _ = other.result()  # the tally counted them already
@@ -277,9 +310,9 @@ class Batch:
 
     def _unsigned(self) -> list[Unsigned]:
         """待分管领导签字: the tracked orders whose result waits for a signature."""
-        waiting = unsigned_results(self.home.store(), [s.row for s in self._states], self.config)
+        waiting = unsigned_results(self.home.store(), [s.row for s in self._signing], self.config)
         return [Unsigned(s, deputy_of(s.row["department"], self.config), waiting[s.row["order_no"]])
-                for s in self._states if s.row["order_no"] in waiting]
+                for s in self._signing if s.row["order_no"] in waiting]
 
     def feedback(self) -> None:
         """反馈区热线办: what the district has not been told yet, listed once."""

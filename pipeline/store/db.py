@@ -8,7 +8,18 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Connection, create_engine, event, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    and_,
+    create_engine,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
@@ -32,6 +43,15 @@ def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
 
 def _order_rows(result: Any) -> list[OrderRow]:
     return [cast(OrderRow, dict(r)) for r in result.mappings()]
+
+
+def _after(keys: Sequence[Any], last: Sequence[Any]) -> Any:
+    """Rows after `last` in the order of `keys` (a, b, c) > (x, y, z), spelled out: row-value
+    comparison is not in every SQLite an office may run."""
+    head, *rest = keys
+    if not rest:
+        return head > last[0]
+    return or_(head > last[0], and_(head == last[0], _after(rest, last[1:])))
 
 
 def now_iso() -> str:
@@ -191,6 +211,28 @@ class Store:
         ), schema.orders.c.status != Status.RETURNED).order_by(
             schema.orders.c.dispatch_time, schema.orders.c.order_no)
         return _order_rows(conn.execute(self.visible(query)))
+
+    def iter_orders_to_track(self, *, closed_since: date, by_office: bool = False,
+                             chunk: int = 1000) -> Iterator[OrderRow]:
+        """The rows of `orders_to_track`, in the same order, read `chunk` at a time (each chunk
+        its own short read; keyset pagination, the same on SQLite and PostgreSQL): a night of
+        a hundred thousand orders never sits in memory at once. `by_office`: the district's
+        order, street by street."""
+        o = schema.orders.c
+        keys = (o.office, o.dispatch_time, o.order_no) if by_office else (o.dispatch_time, o.order_no)
+        closed = (Status.CLOSED, Status.ARCHIVED)
+        base = select(schema.orders).where(or_(
+            o.status.not_in(closed), o.closed_at >= closed_since.isoformat(),
+        ), o.status != Status.RETURNED).order_by(*keys).limit(chunk)
+        last: tuple[Any, ...] | None = None
+        while True:
+            query = base if last is None else base.where(_after(keys, last))
+            with self.read() as conn:
+                rows = _order_rows(conn.execute(self.visible(query)))
+            yield from rows
+            if len(rows) < chunk:
+                return
+            last = tuple(rows[-1][k.name] for k in keys)
 
     def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
         """Orders the district dispatched on days in [start, end)."""

@@ -218,6 +218,14 @@ def tall_rows(ws: Any, first: int, count: int, height: float) -> None:
         ws.row_dimensions[row].height = height
 
 
+def append_tall(ws: Any, number: int, cells: list[Any], height: float) -> None:
+    """Append row `number` (the next one) as tall as `tall_rows` makes it, holding its height
+    only while it is written: a sheet of a hundred thousand rows keeps none of them."""
+    ws.row_dimensions[number].height = height
+    ws.append(cells)
+    del ws.row_dimensions[number]
+
+
 def publish(target: Path, staging: Path, writer: Callable[[Path], None]) -> Path:
     """Write a workbook atomically; beside the old one if Excel holds that one open.
 

@@ -12,7 +12,7 @@ each editable cell said when written, so that only the cells the clerk changed a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,6 +40,7 @@ from pipeline.workbooks.common import (
     TITLE_FONT,
     UNRECORDED_FONT,
     WRAP_MIDDLE,
+    append_tall,
     fixed_times,
     looks_like_formula,
     new_workbook,
@@ -47,7 +48,6 @@ from pipeline.workbooks.common import (
     publish,
     save,
     setup_sheet,
-    tall_rows,
     text_cell,
 )
 
@@ -120,13 +120,20 @@ DETAILS: tuple[Column, ...] = (
     Column("备注", 30, lambda s: "；".join(s.flags), wrap=True),
 )
 COLUMNS: tuple[Column, ...] = PRINTED + DETAILS
+# The district's 台账 (every street's orders, street by street) starts with the street.
+STREET = Column("街道", 12, lambda s: s.row.get("office") or "（未记录街道）")
+
+
+def ledger_columns(*, by_street: bool = False) -> tuple[Column, ...]:
+    """The 台账's own columns: the street first in the district's."""
+    return (STREET, *COLUMNS) if by_street else COLUMNS
 # After these, one column per label of the district exports' own columns (问题分类, 标签,
 # 被反映街乡镇, 工单性质 …), as the exports wrote them; none when no order has any.
 EXTRAS_NOTE = "右侧各栏：区热线办导出中的其他栏目，原样照录"
 EXTRA_WIDTH = 14
 
 
-def extra_labels(states: Sequence[OrderState]) -> list[str]:
+def extra_labels(states: Iterable[OrderState]) -> list[str]:
     """The export's own column labels over all rows: those the vocabulary knows grouped by
     what they are (标题, 问题分类, 标签, 工单状态, 工单性质 …), then the others as first met."""
     seen: dict[str, None] = {}
@@ -142,9 +149,9 @@ def extra_labels(states: Sequence[OrderState]) -> list[str]:
     return sorted(seen, key=place)  # stable: first met within a group
 
 
-def _extra_header(label: str) -> str:
+def _extra_header(label: str, columns: Sequence[Column] = COLUMNS) -> str:
     """A label of the export's own, told apart from ours when the same (办理结果（区）)."""
-    return f"{label}（区）" if label in {c.header for c in COLUMNS} else label
+    return f"{label}（区）" if label in {c.header for c in columns} else label
 
 
 def _clock_style(view: ClockView) -> tuple[PatternFill | None, Font | None]:
@@ -156,13 +163,14 @@ def _clock_style(view: ClockView) -> tuple[PatternFill | None, Font | None]:
     return None, LATE_FONT if view.late_days else None
 
 
-def ledger_cells(ws: Any, state: OrderState, extras: Sequence[str] = ()) -> list[Any]:
+def ledger_cells(ws: Any, state: OrderState, extras: Sequence[str] = (),
+                 columns: Sequence[Column] = COLUMNS) -> list[Any]:
     """One row: editable cells green, clocks by their state, the rest tinted if chased;
     then the export's own columns named in `extras`."""
     alarm = state.alarm
     tint = ROW_TINTS.get(alarm.value) if alarm is not None else None
     cells = []
-    for c in COLUMNS:
+    for c in columns:
         fill, font = tint, None
         if c.editable:
             fill = EDITABLE_FILL
@@ -176,48 +184,65 @@ def ledger_cells(ws: Any, state: OrderState, extras: Sequence[str] = ()) -> list
     return cells
 
 
-def ledger_rows(states: Sequence[OrderState], month_start: date) -> list[OrderState]:
+def ledger_rows(states: Iterable[OrderState], month_start: date) -> Iterator[OrderState]:
     """Open orders (anything not yet closed) and those closed in the run's month."""
-    keep = []
     for state in states:
         closed = state.row.get("closed_at")
         if not closed or closed[:10] >= month_start.isoformat():
-            keep.append(state)
-    return keep
+            yield state
 
 
-def write_ledger(path: Path, staging: Path, states: Sequence[OrderState], as_of: date,
-                 departments: Sequence[str]) -> Path:
-    """Write the 台账 of `as_of`; returns where it went (beside, if the old one is open)."""
+def _survey(states: Iterable[OrderState]) -> tuple[int, list[str]]:
+    """How many rows, and the export's own labels over them (a first pass: the sheet's
+    layout is written before its first row)."""
+    count = 0
 
-    extras = extra_labels(states)
+    def counted() -> Iterator[OrderState]:
+        nonlocal count
+        for state in states:
+            count += 1
+            yield state
+
+    labels = extra_labels(counted())
+    return count, labels
+
+
+def write_ledger(path: Path, staging: Path, states: Callable[[], Iterable[OrderState]],
+                 as_of: date, departments: Sequence[str], *, by_street: bool = False) -> Path:
+    """Write the 台账 of `as_of`; returns where it went (beside, if the old one is open).
+
+    `states` gives the rows afresh each time it is called (read from the store as they are
+    written): it is called twice, once for the layout and once for the rows, so that the
+    night's orders never sit in memory at once. `by_street`: the district's, with a 街道
+    column first (`states` then come street by street)."""
+
+    count, extras = _survey(states())
+    columns = ledger_columns(by_street=by_street)
 
     def writer(tmp: Path) -> None:
         wb = new_workbook(LEDGER_KIND)
         fixed_times(wb, as_of)
         ws = wb.create_sheet(SHEET)
-        widths = [c.width for c in COLUMNS] + [EXTRA_WIDTH] * len(extras)
-        setup_sheet(ws, widths, header_row=HEADER_ROW, rows=len(states))
+        widths = [c.width for c in columns] + [EXTRA_WIDTH] * len(extras)
+        setup_sheet(ws, widths, header_row=HEADER_ROW, rows=count)
         title = f"北站街道“12345”市民服务热线工单台账（{as_of.isoformat()}）"
-        print_layout(ws, columns=len(PRINTED), rows=HEADER_ROW + len(states),
+        print_layout(ws, columns=len(PRINTED) + by_street, rows=HEADER_ROW + count,
                      header_row=HEADER_ROW)
-        tall_rows(ws, HEADER_ROW + 1, len(states), ROW_HEIGHT)
         ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
         ws.append([text_cell(ws, NOTE, border=False)]
-                  + ([None] * (len(COLUMNS) - 1) + [text_cell(ws, EXTRAS_NOTE, border=False)]
+                  + ([None] * (len(columns) - 1) + [text_cell(ws, EXTRAS_NOTE, border=False)]
                      if extras else []))
         ws.append([text_cell(ws, c.header, font=HEADER_FONT,
                              fill=EDITABLE_FILL if c.editable else HEADER_FILL, align=CENTER)
-                   for c in COLUMNS]
-                  + [text_cell(ws, _extra_header(label), font=HEADER_FONT, align=CENTER)
+                   for c in columns]
+                  + [text_cell(ws, _extra_header(label, columns), font=HEADER_FONT, align=CENTER)
                      for label in extras])
-        for state in states:
-            ws.append(ledger_cells(ws, state, extras))
-        _validations(ws, len(states), departments)
+        _validations(ws, count, departments, columns)
         originals = wb.create_sheet(ORIGINALS_SHEET)
         originals.sheet_state = "veryHidden"
         originals.append(["order_no", *EDITABLE])
-        for state in states:
+        for number, state in enumerate(states(), HEADER_ROW + 1):
+            append_tall(ws, number, ledger_cells(ws, state, extras, columns), ROW_HEIGHT)
             values = [state.row["order_no"], *[_original(state, key) for key in EDITABLE]]
             # plain values are cheapest; anything Excel could take for a formula stays text
             originals.append([text_cell(originals, v, border=False)
@@ -232,7 +257,8 @@ def _original(state: OrderState, key: str) -> str:
     return show_time(value) if key in ("first_contact_at", "handled_at") else str(value)
 
 
-def _validations(ws: Any, rows: int, departments: Sequence[str]) -> None:
+def _validations(ws: Any, rows: int, departments: Sequence[str],
+                 columns: Sequence[Column]) -> None:
     if rows == 0:
         return
     first, last = HEADER_ROW + 1, HEADER_ROW + rows
@@ -241,7 +267,7 @@ def _validations(ws: Any, rows: int, departments: Sequence[str]) -> None:
         "satisfaction": SATISFACTION,
         "department": tuple(departments),
     }
-    for index, column in enumerate(COLUMNS, 1):
+    for index, column in enumerate(columns, 1):
         choices = lists.get(column.editable)
         if not choices:
             continue

@@ -8,8 +8,8 @@ record are listed once on their own sheet (待补登) as a data-quality item.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from pathlib import Path
@@ -31,13 +31,13 @@ from pipeline.workbooks.common import (
     TITLE_FONT,
     WRAP,
     WRAP_MIDDLE,
+    append_tall,
     fixed_times,
     new_workbook,
     print_layout,
     publish,
     save,
     setup_sheet,
-    tall_rows,
     text_cell,
 )
 
@@ -72,26 +72,47 @@ class ChaseItem:
         return f"{self.state.row.get('office') or '（未记录街道）'}　{department}"
 
 
-def chase_list(states: Sequence[OrderState], *, by_street: bool = False) -> list[ChaseItem]:
-    """Orders with a running clock at 黄灯, 红灯 or 超时, worst first within a department
-    (within a street's department, for the district)."""
-    items = [ChaseItem(s, by_street) for s in states if s.needs_supervision]
-    items.sort(key=lambda i: (i.state.row.get("office", "") if by_street else "",
-                              i.department.endswith(UNASSIGNED), i.department,
-                              -i.worst.light.rank, i.state.row["dispatch_time"]))
-    return items
+def chase_key(item: ChaseItem) -> tuple[Any, ...]:
+    """Where an order stands on the list: by street (the district's), department (未分派
+    last), worst light first, then dispatch time."""
+    return (item.state.row.get("office", "") if item.by_street else "",
+            item.department.endswith(UNASSIGNED), item.department,
+            -item.worst.light.rank, item.state.row["dispatch_time"])
 
 
-def reminded_calm(states: Sequence[OrderState], chased: Sequence[ChaseItem]) -> list[OrderState]:
-    """Orders in hand with a 催单 that are not (yet) yellow or worse: shown on their own sheet."""
-    on_list = {i.state.row["order_no"] for i in chased}
-    return [s for s in states if int(s.row["reminders"] or 0) > 0 and s.is_open
-            and s.row["order_no"] not in on_list]
+@dataclass
+class Watch:
+    """What the 督办日报 needs of a night, noted order by order as the night's orders stream
+    past: a sort key and a number per order it lists, never the orders themselves."""
+
+    by_street: bool = False
+    chased: list[tuple[tuple[Any, ...], str]] = field(default_factory=list)
+    calm: list[str] = field(default_factory=list)  # 催单件: reminded, in hand, not chased
+    gaps: list[str] = field(default_factory=list)  # 待补登: first contact never recorded
+
+    def note(self, state: OrderState) -> None:
+        number = state.row["order_no"]
+        if state.needs_supervision:
+            self.chased.append((chase_key(ChaseItem(state, self.by_street)), number))
+        elif int(state.row["reminders"] or 0) > 0 and state.is_open:
+            self.calm.append(number)
+        if state.first_contact.unrecorded:
+            self.gaps.append(number)
+
+    def groups(self) -> list[tuple[str, list[str]]]:
+        """The chased orders' numbers, worst first, grouped by department (within a street)."""
+        ordered = sorted(self.chased, key=lambda pair: pair[0])  # stable: as they came
+        return [(department, [number for _, number in group])
+                for department, group in groupby(ordered, key=lambda pair: pair[0][2])]
 
 
-def unrecorded(states: Sequence[OrderState]) -> list[OrderState]:
-    """Handled orders with no first contact on record (未登记先行联系), each once."""
-    return [s for s in states if s.first_contact.unrecorded]
+Loader = Callable[[Sequence[str]], Iterable[OrderState]]
+CHUNK = 500  # orders read back from the store at a time
+
+
+def _loaded(load: Loader, numbers: Sequence[str]) -> Iterator[OrderState]:
+    for start in range(0, len(numbers), CHUNK):
+        yield from load(numbers[start:start + CHUNK])
 
 
 def tally_text(tally: Tally) -> str:
@@ -119,50 +140,49 @@ class Unsigned:
     why: str  # why the order is the 分管领导's
 
 
-def write_supervision(path: Path, staging: Path, states: Sequence[OrderState], as_of: date,
-                      calendar: WorkCalendar, unsigned: Sequence[Unsigned] = (), *,
-                      by_street: bool = False) -> tuple[Path, int]:
+def write_supervision(path: Path, staging: Path, watch: Watch, load: Loader, as_of: date,
+                      calendar: WorkCalendar, tally: Tally,
+                      unsigned: Sequence[Unsigned] = ()) -> tuple[Path, int]:
     """Write the 督办日报 of `as_of` (grouped by street first for the district); returns
-    where it went and how many orders it holds."""
-    items = chase_list(states, by_street=by_street)
-    calm = reminded_calm(states, items)
-    gaps = unrecorded(states)
-    tally = Tally.of(states, as_of)
+    where it went and how many orders it holds. `load` reads orders back by number, a chunk
+    at a time, as their rows are written."""
+    groups = watch.groups()
+    listed = len(watch.chased)
 
     def writer(tmp: Path) -> None:
         wb = new_workbook("督办日报")
         fixed_times(wb, as_of)
         ws = wb.create_sheet("督办日报")
-        setup_sheet(ws, WIDTHS, header_row=3, rows=2 * len(items))
+        setup_sheet(ws, WIDTHS, header_row=3, rows=2 * listed)
         title = f"“12345”工单督办日报（{as_of.isoformat()}）"
-        groups = [(d, list(g)) for d, g in groupby(items, key=lambda i: i.department)]
-        print_layout(ws, columns=PRINTED, rows=3 + len(items) + len(groups), header_row=3)
-        ws.oddFooter.left.text = (f"按{'街道、' if by_street else ''}承办部门排列，最严重的在前；"
-                                  "电话已隐去中间四位")
+        print_layout(ws, columns=PRINTED, rows=3 + listed + len(groups), header_row=3)
+        ws.oddFooter.left.text = (f"按{'街道、' if watch.by_street else ''}承办部门排列，"
+                                  "最严重的在前；电话已隐去中间四位")
         ws.oddFooter.left.size = 9
         ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
         ws.append([text_cell(ws, tally_text(tally), border=False)])
         ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER)
                    for h in HEADERS])
-        row = 4
-        for department, group in groups:
-            ws.append([text_cell(ws, f"{department}（{len(group)}件）", font=HEADER_FONT)])
-            tall_rows(ws, row + 1, len(group), ROW_HEIGHT)
-            row += 1 + len(group)
-            for item in group:
-                _append_item(ws, item, department, as_of, calendar)
-        if calm:  # sheets only when they hold something: no empty pages in print
-            _append_reminded(wb, calm, as_of)
-        if gaps:
-            _append_unrecorded(wb, gaps, as_of)
+        row = 3
+        for department, numbers in groups:
+            ws.append([text_cell(ws, f"{department}（{len(numbers)}件）", font=HEADER_FONT)])
+            row += 1
+            for state in _loaded(load, numbers):
+                row += 1
+                _append_item(ws, row, ChaseItem(state, watch.by_street), department, as_of,
+                             calendar)
+        if watch.calm:  # sheets only when they hold something: no empty pages in print
+            _append_reminded(wb, watch.calm, _loaded(load, watch.calm), as_of)
+        if watch.gaps:
+            _append_unrecorded(wb, watch.gaps, _loaded(load, watch.gaps), as_of)
         if unsigned:
             _append_unsigned(wb, unsigned, as_of)
         save(wb, tmp)
 
-    return publish(path, staging, writer), len(items)
+    return publish(path, staging, writer), listed
 
 
-def _append_item(ws: Any, item: ChaseItem, department: str, as_of: date,
+def _append_item(ws: Any, number: int, item: ChaseItem, department: str, as_of: date,
                  calendar: WorkCalendar) -> None:
     row = item.state.row
     worst = item.worst
@@ -184,15 +204,16 @@ def _append_item(ws: Any, item: ChaseItem, department: str, as_of: date,
             fill, font = LIGHT_FILLS.get(worst.light.value), LIGHT_FONTS.get(worst.light.value)
         cells.append(text_cell(ws, value, fill=fill, font=font,
                                align=WRAP_MIDDLE if HEADERS[i] == "内容摘要" else MIDDLE))
-    ws.append(cells)
+    append_tall(ws, number, cells, ROW_HEIGHT)
 
 
-def _append_reminded(wb: Any, calm: Sequence[OrderState], as_of: date) -> None:
+def _append_reminded(wb: Any, numbers: Sequence[str], calm: Iterable[OrderState],
+                     as_of: date) -> None:
     ws = wb.create_sheet("催单件")
     headers = ("工单编号", "承办部门", "派单时间", "催单次数", "最近催单", "办理", "红灯日", "内容摘要")
-    setup_sheet(ws, (16, 12, 15, 8, 15, 8, 11, 50), header_row=2, rows=len(calm))
+    setup_sheet(ws, (16, 12, 15, 8, 15, 8, 11, 50), header_row=2, rows=len(numbers))
     title = f"已被催单、尚未到黄灯的工单（{as_of.isoformat()}），请优先办理"
-    print_layout(ws, columns=len(headers), rows=2 + len(calm), header_row=2)
+    print_layout(ws, columns=len(headers), rows=2 + len(numbers), header_row=2)
     ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
     for state in calm:
@@ -208,13 +229,14 @@ def _append_reminded(wb: Any, calm: Sequence[OrderState], as_of: date) -> None:
         ))])
 
 
-def _append_unrecorded(wb: Any, gaps: Sequence[OrderState], as_of: date) -> None:
+def _append_unrecorded(wb: Any, numbers: Sequence[str], gaps: Iterable[OrderState],
+                       as_of: date) -> None:
     """待补登: handled orders whose first contact was never recorded, listed as such."""
     ws = wb.create_sheet("待补登")
     headers = ("工单编号", "承办部门", "派单时间", "先行联系期限", "办结时间", "状态", "怎么办")
-    setup_sheet(ws, (16, 12, 15, 12, 15, 8, 52), header_row=2, rows=len(gaps))
-    title = f"已办结但未登记先行联系时间的工单（{as_of.isoformat()}，共 {len(gaps)} 件）"
-    print_layout(ws, columns=len(headers), rows=2 + len(gaps), header_row=2)
+    setup_sheet(ws, (16, 12, 15, 12, 15, 8, 52), header_row=2, rows=len(numbers))
+    title = f"已办结但未登记先行联系时间的工单（{as_of.isoformat()}，共 {len(numbers)} 件）"
+    print_layout(ws, columns=len(headers), rows=2 + len(numbers), header_row=2)
     ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
     for state in gaps:
