@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from itertools import cycle
 from pathlib import Path
@@ -180,8 +180,7 @@ def _district_file(inbox: Path, stamp: str, orders: list[IncomingOrder], formats
 
 def _bad_row_file(path: Path, orders: list[IncomingOrder], rng: random.Random) -> Path:
     """The day's orders with one row whose 转交日期 the district left empty."""
-    bad = IncomingOrder(**{**orders[0].__dict__, "order_no": orders[0].order_no[:8] + "999999",
-                           "notes": []})
+    bad = replace(orders[0], order_no=orders[0].order_no[:8] + "999999", notes=[])
     table = _table([*orders, bad], "seed", "iso", rng, extra=False)
     table[-1][list(LAYOUTS["seed"]).index("dispatch_time")] = None
     write_xlsx(path, table)
@@ -191,9 +190,8 @@ def _bad_row_file(path: Path, orders: list[IncomingOrder], rng: random.Random) -
 def _reminder_file(path: Path, targets: list[IncomingOrder], day: date,
                    rng: random.Random) -> Path:
     when = datetime.combine(day, time(16, 20))
-    rows = [IncomingOrder(**{**o.__dict__, "notes": [], "is_reminder": True,
-                             "dispatch_time": when.isoformat(),
-                             "content": f"市民再次来电催促：{o.content[:40]}"}) for o in targets]
+    rows = [replace(o, notes=[], is_reminder=True, dispatch_time=when.isoformat(),
+                     content=f"市民再次来电催促：{o.content[:40]}") for o in targets]
     write_xlsx(path, _table(rows, "seed", "iso", rng, extra=False), titles=1)
     return path
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -490,9 +490,9 @@ def _reminders(into: Path, stamp: str, made: list[IncomingOrder], maker: OrderMa
     rows = []
     for base in [*targets, unknown]:
         when = datetime.combine(maker.as_of - timedelta(days=1), time(rng.randrange(8, 18), 0))
-        reminder = IncomingOrder(**{**base.__dict__, "notes": [], "is_reminder": True,
-                                    "dispatch_time": when.isoformat(),
-                                    "content": f"市民再次来电催促：{base.content[:40]}"})
+        reminder = replace(base, notes=[], is_reminder=True,
+                           dispatch_time=when.isoformat(),
+                           content=f"市民再次来电催促：{base.content[:40]}")
         rows.append(reminder)
     result.reminders = rows
     path = into / f"催单_{stamp}.xlsx"

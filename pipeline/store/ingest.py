@@ -115,6 +115,9 @@ class _Plan:
     documents: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
+CHUNK = 1000  # orders planned and written together
+
+
 class Ingester:
     """Applies one file's orders to the store inside the caller's transaction."""
 
@@ -130,13 +133,22 @@ class Ingester:
         self.stamp = now_iso()
 
     def apply(self, orders: Sequence[IncomingOrder]) -> IngestStats:
+        """Store the file's orders, `CHUNK` at a time (all in the caller's transaction): what
+        is planned and written at once stays small whatever the file's size. An order met
+        again in a later chunk is found stored by then, exactly as if planned together."""
         stats = IngestStats()
+        # Orders before the 催单 that point at them, whatever the order of the rows.
+        ordered = sorted(orders, key=lambda o: o.is_reminder)
+        for start in range(0, len(ordered), CHUNK):
+            self._apply_chunk(ordered[start:start + CHUNK], stats)
+        return stats
+
+    def _apply_chunk(self, orders: Sequence[IncomingOrder], stats: IngestStats) -> None:
         numbers = {o.order_no for o in orders}
         self.known = self.store.get_orders(self.conn, numbers, every_office=True)
         self.reminded = self._reminder_keys(numbers)
         self.plan = _Plan()
-        # Orders before the 催单 that point at them, whatever the order of the rows.
-        for order in sorted(orders, key=lambda o: o.is_reminder):
+        for order in orders:
             if order.is_reminder:
                 self._reminder(order, stats)
             else:
@@ -144,7 +156,6 @@ class Ingester:
             for note in order.notes:
                 stats.notes.append(f"{order.source}{order.location}（{order.order_no}）：{note}")
         self._flush()
-        return stats
 
     # -- planning -------------------------------------------------------------------------
 
