@@ -46,6 +46,7 @@ class InboxFile:
     result: ReadResult | None = None
     rejected: str = ""
     duplicate_of: str = ""
+    stored: bool = False  # stored and filed (or left in the inbox after a failure)
 
     @property
     def saved_at(self) -> datetime | None:

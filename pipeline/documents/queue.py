@@ -12,6 +12,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -140,9 +141,17 @@ def _worker_write(docs: list[DocumentRow]) -> tuple[list[tuple[int, str]], str]:
         _WORKER.home.close()  # no connection held open between chunks
 
 
-def _chunks(pending: list[DocumentRow]) -> Iterator[list[DocumentRow]]:
-    for start in range(0, len(pending), CHUNK):
-        yield pending[start:start + CHUNK]
+def _chunks(home: Home) -> Iterator[list[DocumentRow]]:
+    """The queued documents, `CHUNK` at a time, read from the store as they are due."""
+    store = home.store()
+    after = 0
+    while True:
+        with store.read() as conn:
+            chunk = store.pending_documents(conn, after=after, limit=CHUNK)
+        if not chunk:
+            return
+        yield chunk
+        after = chunk[-1]["id"]
 
 
 def render_pending(home: Home, progress: Callable[[int], None] | None = None) -> RenderResult:
@@ -150,7 +159,7 @@ def render_pending(home: Home, progress: Callable[[int], None] | None = None) ->
     store = home.store()
     result = RenderResult()
     with store.read() as conn:
-        pending = store.pending_documents(conn)
+        pending = store.count_pending_documents(conn)
     if not pending:
         return result
     for done, error in _render(home, pending):
@@ -170,22 +179,28 @@ LOST = ("生成文书的进程两次意外退出（可能是电脑内存不足�
 IN_FLIGHT = 2  # chunks handed to each worker ahead: it never waits for the parent
 
 
-def _render(home: Home, pending: list[DocumentRow]) -> Iterator[tuple[list[tuple[int, str]], str]]:
+def _render(home: Home, pending: int) -> Iterator[tuple[list[tuple[int, str]], str]]:
     cores = os.cpu_count() or 1
-    if len(pending) < PARALLEL_FROM or cores < 2:
+    if pending < PARALLEL_FROM or cores < 2:
         renderer = _Renderer(home)
-        for chunk in _chunks(pending):
+        for chunk in _chunks(home):
             yield renderer.write(chunk)
         return
-    # Workers are handed the chunks' document rows (small) and read the orders themselves.
+    # Workers are handed the chunks' document rows (small) and read the orders themselves;
+    # the chunks are read from the store as workers take them, never all at once.
     # A worker that dies is seen at once and its chunk rendered again by a fresh one (its
     # documents are written to the same names: never two); a chunk lost twice ends the stage.
     processes = min(2, cores)
+    chunks = _chunks(home)
     with Workers(processes, initializer=_worker_init, initargs=(str(home.path),),
                  depth=IN_FLIGHT) as pool:
-        tickets = deque(pool.submit(_worker_write, chunk) for chunk in _chunks(pending))
+        tickets = deque(pool.submit(_worker_write, chunk)
+                        for chunk in islice(chunks, processes * (IN_FLIGHT + 1)))
         while tickets:
             outcome = _next_result(pool, tickets)
+            following = next(chunks, None)
+            if following is not None:
+                tickets.append(pool.submit(_worker_write, following))
             yield outcome
             if outcome[1] == LOST:
                 return

@@ -409,14 +409,20 @@ class Store:
                 )
             )
 
-    def pending_documents(self, conn: Connection) -> list[DocumentRow]:
-        rows = conn.execute(
-            select(schema.documents)
-            .where(schema.documents.c.written_at.is_(None),
-                   schema.documents.c.order_no.in_(self._own_orders()))
-            .order_by(schema.documents.c.id)
-        ).mappings()
+    def _pending(self, query: Any) -> Any:
+        return query.where(schema.documents.c.written_at.is_(None),
+                           schema.documents.c.order_no.in_(self._own_orders()))
+
+    def pending_documents(self, conn: Connection, *, after: int = 0,
+                          limit: int | None = None) -> list[DocumentRow]:
+        """Documents queued and not yet written, by id; `after`/`limit`: one page of them."""
+        query = self._pending(select(schema.documents)).where(schema.documents.c.id > after)
+        rows = conn.execute(query.order_by(schema.documents.c.id).limit(limit)).mappings()
         return [dict(r) for r in rows]
+
+    def count_pending_documents(self, conn: Connection) -> int:
+        query = self._pending(select(func.count()).select_from(schema.documents))
+        return int(conn.execute(query).scalar_one())
 
     def documents_for(self, conn: Connection, order_no: str) -> list[DocumentRow]:
         rows = conn.execute(
