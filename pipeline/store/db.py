@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
-    and_,
     create_engine,
     event,
     func,
@@ -43,15 +42,6 @@ def _decoded(rows: Iterable[Any], key: str) -> list[dict[str, Any]]:
 
 def _order_rows(result: Any) -> list[OrderRow]:
     return [cast(OrderRow, dict(r)) for r in result.mappings()]
-
-
-def _after(keys: Sequence[Any], last: Sequence[Any]) -> Any:
-    """Rows after `last` in the order of `keys` (a, b, c) > (x, y, z), spelled out: row-value
-    comparison is not in every SQLite an office may run."""
-    head, *rest = keys
-    if not rest:
-        return head > last[0]
-    return or_(head > last[0], and_(head == last[0], _after(rest, last[1:])))
 
 
 def now_iso() -> str:
@@ -214,25 +204,26 @@ class Store:
 
     def iter_orders_to_track(self, *, closed_since: date, by_office: bool = False,
                              chunk: int = 1000) -> Iterator[OrderRow]:
-        """The rows of `orders_to_track`, in the same order, read `chunk` at a time (each chunk
-        its own short read; keyset pagination, the same on SQLite and PostgreSQL): a night of
-        a hundred thousand orders never sits in memory at once. `by_office`: the district's
-        order, street by street."""
+        """The rows of `orders_to_track`, in the same order, read `chunk` at a time: a night of
+        a hundred thousand orders never sits in memory at once. The order is settled once, on
+        the numbers alone (one sort of narrow keys; a page query that sorted what is left
+        would sort the whole night again for every page), then each page is read by number
+        in its own short read. `by_office`: the district's order, street by street."""
         o = schema.orders.c
         keys = (o.office, o.dispatch_time, o.order_no) if by_office else (o.dispatch_time, o.order_no)
         closed = (Status.CLOSED, Status.ARCHIVED)
-        base = select(schema.orders).where(or_(
+        query = select(o.order_no).where(or_(
             o.status.not_in(closed), o.closed_at >= closed_since.isoformat(),
-        ), o.status != Status.RETURNED).order_by(*keys).limit(chunk)
-        last: tuple[Any, ...] | None = None
-        while True:
-            query = base if last is None else base.where(_after(keys, last))
+        ), o.status != Status.RETURNED).order_by(*keys)
+        with self.read() as conn:
+            numbers = list(conn.execute(self.visible(query)).scalars())
+        for start in range(0, len(numbers), chunk):
+            page = numbers[start:start + chunk]
             with self.read() as conn:
-                rows = _order_rows(conn.execute(self.visible(query)))
-            yield from rows
-            if len(rows) < chunk:
-                return
-            last = tuple(rows[-1][k.name] for k in keys)
+                rows = {r["order_no"]: r for r in _order_rows(conn.execute(
+                    select(schema.orders).where(o.order_no.in_(page))))}
+            # nothing changes under the run's lock; a row gone meanwhile is simply not listed
+            yield from (rows[n] for n in page if n in rows)
 
     def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
         """Orders the district dispatched on days in [start, end)."""
