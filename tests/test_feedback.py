@@ -315,3 +315,25 @@ def test_a_run_killed_between_telling_and_writing_writes_that_list_next_time(
     assert any("已补写" in p.read_text(encoding="utf-8") for p in report)
     events, listed = event_log(home)
     assert {e["id"] for e in events} == set(listed)
+
+
+def test_an_unnamed_leader_is_shown_with_what_to_do(tmp_path: Path) -> None:
+    """No [leaders] yet (a new home): the 督办日报 says the 分管领导 is not named and how to
+    name one, in cells that wrap, not cut off."""
+    home = tmp_path / "home"
+    hotline = Hotline(home)
+    drop(home, orders_file(tmp_path / "in", [IncomingOrder(
+        order_no="GD0009", kind="紧急", category="求助", dispatch_time="2026-11-06T09:00:00",
+        content="来电人求助：家中漏水。", caller="钱先生", phone="13800002222")]))
+    assert night(hotline, date(2026, 11, 6)) == []
+    day = date(2026, 11, 9)
+    with at(day, 10):
+        assert hotline("assign", "GD0009", "房管办").exit_code == 0
+        assert hotline("handle", "GD0009", "--result", "实际解决").exit_code == 0
+    night(hotline, day)
+    book = openpyxl.load_workbook(home / "outbox" / day.isoformat() / f"督办日报-{day.isoformat()}.xlsx")
+    ws = book["待分管领导签字"]
+    row = [c.value for c in ws[3]]
+    assert row[0] == "GD0009" and row[4] == "未登记" and row[5] == "紧急件"
+    assert row[6].startswith("先在 hotline.toml 的 [leaders] 中写明本部门的分管领导")
+    assert ws["G3"].alignment.wrap_text and ws.row_dimensions[3].height >= 40

@@ -258,14 +258,16 @@ def _append_unsigned(wb: Any, unsigned: Sequence[Unsigned], as_of: date) -> None
     print_layout(ws, columns=len(headers), rows=2 + len(unsigned), header_row=2)
     ws.append([text_cell(ws, title, font=TITLE_FONT, border=False)])
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
-    for item in unsigned:
+    for number, item in enumerate(unsigned, 3):
         row = item.state.row
-        who = item.deputy or "（未在 hotline.toml 的 [leaders] 中登记）"
-        ws.append([text_cell(ws, v, align=WRAP_MIDDLE if i >= 5 else MIDDLE) for i, v in enumerate((
+        todo = f"签字后登记：hotline sign {row['order_no']} --by {item.deputy or '姓名'}"
+        if not item.deputy:
+            todo = "先在 hotline.toml 的 [leaders] 中写明本部门的分管领导；" + todo
+        append_tall(ws, number, [text_cell(ws, v, align=WRAP_MIDDLE if i >= 4 else MIDDLE)
+                                 for i, v in enumerate((
             row["order_no"], row["department"] or UNASSIGNED, row["result"],
-            show_time(row["handled_at"])[:16], who, item.why,
-            f"签字后登记：hotline sign {row['order_no']} --by {item.deputy or '姓名'}",
-        ))])
+            show_time(row["handled_at"])[:16], item.deputy or "未登记", item.why, todo,
+        ))], ROW_HEIGHT if item.deputy else 40)  # the 怎么办 of an unnamed leader: three lines
 
 
 def _what_to_do(state: OrderState) -> str:
