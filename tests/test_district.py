@@ -343,3 +343,36 @@ def test_the_district_ledger_carries_the_street_and_lists_street_by_street(
     street_header, street_rows = ledger(homes[0])
     assert "街道" not in street_header and street_header[0] == "工单编号"
     assert {row[0] for row in street_rows} == made[0]
+
+
+def test_the_same_file_in_another_street_is_set_aside_naming_the_street(
+        tmp_path: Path, test_database: str | None) -> None:
+    """A file one street has read, dropped (byte for byte) into another street's inbox: the
+    second street does not take it, its clerk is told whose file it is and what to do, and
+    the first street's orders and record of the file stay as they were."""
+    url = shared_url(tmp_path, test_database)
+    one, two = (office_home(tmp_path / f"s{i}", STREETS[i], url) for i in range(2))
+    made = night(tmp_path / "m", one.home, orders=6, street=0)
+    copies = {p.name: p.read_bytes() for p in (one.home / "inbox").iterdir()}
+    assert one.run().exit_code == 0
+    for name, data in copies.items():
+        (two.home / "inbox" / name).parent.mkdir(exist_ok=True)
+        (two.home / "inbox" / name).write_bytes(data)
+        age(two.home / "inbox" / name)
+
+    result = two.run()
+    assert result.exit_code == 1, result.output
+    assert numbers(two) == []
+    assert set(numbers(one)) == made
+    reasons = list((two.home / "failed").rglob("*.原因.txt"))
+    assert len(reasons) == len(copies)
+    text = reasons[0].read_text(encoding="utf-8")
+    assert f"{STREETS[0]}已读入过这个文件（内容完全相同）" in text and "区热线办" in text
+    assert "没有读入本街道" in text and "无法读取" not in text
+    assert "别的街道已读入过" in result.output
+    assert not any((two.home / "inbox").iterdir())
+    store = open_store(url)
+    with store.read() as conn:
+        offices = set(conn.execute(select(schema.files.c.office)).scalars())
+    store.close()
+    assert offices == {STREETS[0]}

@@ -46,6 +46,7 @@ class InboxFile:
     result: ReadResult | None = None
     rejected: str = ""
     duplicate_of: str = ""
+    duplicate_office: str = ""  # the other street office that read it (a shared store)
     stored: bool = False  # stored and filed (or left in the inbox after a failure)
 
     @property
@@ -95,7 +96,8 @@ class Inbox:
         return collected
 
     def file(self, item: InboxFile, status: str, where: str, *, reason: str = "",
-             orders: int = 0, problems: list[Problem] | None = None) -> FileOutcome:
+             orders: int = 0, problems: list[Problem] | None = None,
+             result: str = "") -> FileOutcome:
         """Move the original to archive/<date>/ or failed/<date>/ (with its reason file)."""
         problems = problems or []
         if item.path.is_relative_to(self.config.archive):  # read again (doctor --repair)
@@ -105,7 +107,7 @@ class Inbox:
         folder.mkdir(parents=True, exist_ok=True)
         if where == "failed":
             target = free_name(folder, item.path.name)
-            text = reason_text(item.path.name, reason, problems, orders, self.day)
+            text = reason_text(item.path.name, reason, problems, orders, self.day, result)
             write_text_atomic(target.with_name(target.name + ".原因.txt"), text,
                               self.config.staging)
         faults.checkpoint("filing")
@@ -131,8 +133,10 @@ class Inbox:
             return str(path)
 
 
-def reason_text(name: str, reason: str, problems: list[Problem], orders: int, day: str) -> str:
-    """The reason file a clerk finds beside a set-aside original."""
+def reason_text(name: str, reason: str, problems: list[Problem], orders: int, day: str,
+                result: str = "") -> str:
+    """The reason file a clerk finds beside a set-aside original (`result`: its 结果 line
+    when that is not "could not be read")."""
     lines = [
         f"文件：{name}",
         f"处理日期：{day}",
@@ -150,7 +154,7 @@ def reason_text(name: str, reason: str, problems: list[Problem], orders: int, da
         ]
     else:
         lines += [
-            "结果：这个文件无法读取，其中的工单都没有读入。",
+            result or "结果：这个文件无法读取，其中的工单都没有读入。",
             "",
             f"原因：{reason}",
         ]

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from pipeline import clock
 from pipeline.batch.inbox import Inbox, InboxFile, log_internal_error
 from pipeline.batch.parallel import PARALLEL_WORKBOOKS, in_parallel
-from pipeline.batch.summary import RunSummary, calendar_warnings, write_day_report
+from pipeline.batch.summary import SET_ASIDE, RunSummary, calendar_warnings, write_day_report
 from pipeline.deadlines.state import OrderState, state_of
 from pipeline.deadlines.tally import Tally
 from pipeline.documents.printing import merged_pdf
@@ -142,7 +142,7 @@ class Batch:
     def exit_code(self) -> int:
         if self.store_failure is not None:  # 4, 5 or 6: never counted as a night's success
             return self.store_failure.exit_code
-        set_aside = any(f.status in ("failed", "partial") for f in self.summary.files)
+        set_aside = any(f.status in SET_ASIDE for f in self.summary.files)
         trouble = set_aside or self.summary.documents_error or self.summary.errors
         return EXIT_PARTIAL if trouble else EXIT_OK
 
@@ -172,6 +172,8 @@ class Batch:
                     seen = store.file_record(conn, item.digest)
                 if seen is not None and seen["outcome"] == "archived":
                     item.duplicate_of = seen["name"]
+                    if seen["office"] not in store.own_offices:
+                        item.duplicate_office = seen["office"]
                 else:
                     try:
                         workers.submit(path, choose_reader(path, limits, self.home.vocabulary))
@@ -223,7 +225,10 @@ class Batch:
 
     def _store_one(self, item: InboxFile) -> None:
         """Store one file's orders (one transaction), then file the original away."""
-        if item.duplicate_of:
+        if item.duplicate_office:  # another street's (a shared store): its record stays its own
+            outcome = self.inbox.file(item, "elsewhere", "failed", reason=_elsewhere(item),
+                                      result="结果：这个文件没有读入本街道。")
+        elif item.duplicate_of:
             reason = (
                 "上次运行已读入，本次补做归档" if item.duplicate_of == item.path.name
                 else f"与已处理过的文件“{item.duplicate_of}”内容完全相同，未重复读入"
@@ -409,6 +414,15 @@ class Batch:
         store = self.home.store()
         with store.begin() as conn:
             store.record_file(conn, item.digest, item.path.name, outcome, orders, note)
+
+
+def _elsewhere(item: InboxFile) -> str:
+    """Why a file another street office has read already is not read again here."""
+    office = item.duplicate_office
+    which = ("这个文件" if item.duplicate_of == item.path.name
+             else f"文件“{item.duplicate_of}”")
+    return (f"{office}已读入过{which}（内容完全相同），其中的工单算{office}的，本街道未重复读入。"
+            "如果这些工单确实派给了本街道，请与区热线办核实，由区里改派或重新导出发来。")
 
 
 def run_batch(home: Home, as_of: date, progress: Progress | None = None, *,

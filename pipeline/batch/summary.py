@@ -25,7 +25,10 @@ STATUS_TEXT = {
     "partial": "部分读入，有问题的行见原因说明",
     "failed": "无法读取，已放在一边",
     "duplicate": "重复文件",
+    "elsewhere": "别的街道已读入过，已放在一边",
 }
+# Outcomes that leave the original in failed/ with its reason file.
+SET_ASIDE = ("failed", "partial", "elsewhere")
 
 
 @dataclass
@@ -79,7 +82,7 @@ class RunSummary:
 
     @property
     def set_aside(self) -> list[Any]:
-        return [f for f in self.files if f.status in ("failed", "partial")]
+        return [f for f in self.files if f.status in SET_ASIDE]
 
 
 def summary_text(s: dict[str, Any]) -> str:
@@ -132,7 +135,7 @@ def _flag_lines(s: dict[str, Any]) -> list[str]:
 
 
 def _set_aside_lines(s: dict[str, Any]) -> list[str]:
-    aside = [f for f in s["files"] if f["status"] in ("failed", "partial")]
+    aside = [f for f in s["files"] if f["status"] in SET_ASIDE]
     if not aside:
         return []
     lines = [f"  放在一边的文件 {len(aside)} 个（在 failed/{s['as_of']}/，旁边有“原因”说明）："]

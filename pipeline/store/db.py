@@ -371,14 +371,14 @@ class Store:
             conn.execute(
                 insert(schema.files).values(
                     sha256=digest, name=name, seen_at=now_iso(), outcome=outcome,
-                    orders=orders, note=note,
+                    orders=orders, note=note, office=self.office,
                 )
             )
         else:
             conn.execute(
                 update(schema.files)
                 .where(schema.files.c.sha256 == digest)
-                .values(outcome=outcome, orders=orders, note=note)
+                .values(outcome=outcome, orders=orders, note=note, office=self.office)
             )
 
     # -- documents ------------------------------------------------------------------------

@@ -240,6 +240,12 @@ def _feedback_offices(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE feedback_items ALTER COLUMN kind TYPE VARCHAR(24)"))
 
 
+def _files_office(conn: Connection) -> None:
+    """Each input file read names the street office whose run read it, so that another
+    street dropping the same bytes on a shared store is told whose file it is."""
+    conn.execute(text("ALTER TABLE files ADD COLUMN office TEXT NOT NULL DEFAULT ''"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial schema: orders, events, reminders, files, documents, runs", _initial),
     (2, "orders: extras and flags of other districts' exports", _extras),
@@ -247,6 +253,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "events: recorded_at and time_source; applied_inputs; sequences", _stage_record),
     (5, "feedback to the district: feedback_items; orders: importance", _feedback),
     (6, "feedback_items: the street office that told each line; written; kind 24", _feedback_offices),
+    (7, "files: the street office whose run read each", _files_office),
 ]
 
 

@@ -136,6 +136,9 @@ files = Table(
     Column("outcome", String(12), nullable=False),
     Column("orders", Integer, nullable=False, default=0),
     Column("note", Text, nullable=False, default=""),
+    # The street office whose run read it ("" before offices were recorded): on a shared
+    # store another street dropping the same bytes is told whose file it is.
+    Column("office", Text, nullable=False, default="", server_default=""),
 )
 
 documents = Table(

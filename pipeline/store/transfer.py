@@ -84,7 +84,7 @@ def copy_store(source: Store, target: Store) -> Verification:
                     _copy_orders(src, dst, missing, target.office)
                     result.copied += len(missing)
         with target.begin() as dst:
-            _copy_files(src, dst)
+            _copy_files(src, dst, target.office)
     _verify(source, target, numbers, result)
     return result
 
@@ -107,10 +107,11 @@ def _copy_orders(src: Connection, dst: Connection, numbers: list[str], office: s
             dst.execute(insert(table), rows)
 
 
-def _copy_files(src: Connection, dst: Connection) -> None:
-    """The originals already read (by digest): the server will not read them again."""
+def _copy_files(src: Connection, dst: Connection, office: str) -> None:
+    """The originals already read (by digest), as read by the target's office: the server
+    will not read them again."""
     known = set(dst.execute(select(schema.files.c.sha256)).scalars())
-    rows = [dict(r) for r in src.execute(select(schema.files)).mappings()
+    rows = [{**dict(r), "office": office} for r in src.execute(select(schema.files)).mappings()
             if r["sha256"] not in known]
     for start in range(0, len(rows), CHUNK):
         dst.execute(insert(schema.files), rows[start:start + CHUNK])
