@@ -8,7 +8,9 @@ baseline (docxtpl load/render/save per order, openpyxl normal mode) and the rati
 `--offices N` runs N street offices' nights at once on one store (`--postgres URL`: a
 PostgreSQL server, in a schema of its own made and dropped here; else one SQLite file), each
 `--orders` large, and prints each office's time and peak memory, the total, and whether
-every office stored exactly its own orders.
+every office stored exactly its own orders; then, through each street's `hotline list` and a
+district home's `hotline assess`, whether each street lists exactly its own orders once and
+the district's figures are the sum of the streets' (exit 1 if not).
 
 The last line is always: `orders/s: X  vs naive: R×  peak MB: M`.
 """
@@ -412,7 +414,9 @@ def _stored_by_office(url: str) -> dict[str, int]:
 
 
 def bench_offices(offices: int, orders: int, postgres: str | None, seed: int,
-                  pdf_share: float) -> None:
+                  pdf_share: float) -> bool:
+    """N offices' nights at once; True when every office stored and lists exactly its own and
+    the district's figures are the sum of the streets'."""
     from pipeline.demo.samples import generate  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory() as work:
@@ -424,7 +428,7 @@ def bench_offices(offices: int, orders: int, postgres: str | None, seed: int,
         open_store(url).close()  # the shared SQLite file exists before any home uses it
         try:
             names = [f"第{i + 1:02d}街道办事处" for i in range(offices)]
-            homes, made = [], {}
+            homes, made, numbers = [], {}, {}
             for i, name in enumerate(names):
                 home = work_path / f"office{i + 1:02d}"
                 _office_home(home, name, url)
@@ -438,14 +442,61 @@ def bench_offices(offices: int, orders: int, postgres: str | None, seed: int,
                     os.utime(copy, (past, past))
                 homes.append(home)
                 made[name] = len(night.orders)
+                numbers[name] = set(night.orders)
             print(f"{offices} offices × {orders} orders on "
                   f"{'PostgreSQL' if postgres else 'one SQLite file'}, all at once")
             began = time.perf_counter()
             results = run_batches_measured(homes)
             wall = time.perf_counter() - began
-            _print_offices(names, results, wall, made, _stored_by_office(url))
+            stored = _stored_by_office(url)
+            _print_offices(names, results, wall, made, stored)
+            exact = all(stored.get(n, 0) == made[n] for n in names) and set(stored) <= set(names)
+            return _check_views(work_path, url, dict(zip(names, homes, strict=True)), numbers) \
+                and exact
         finally:
             drop()
+
+
+def _hotline_json(home: Path, *args: str) -> Any:
+    import json  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+
+    done = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home), *args,
+                           "--as-of", AS_OF.isoformat(), "--json"], capture_output=True,
+                          check=True, text=True, encoding="utf-8")
+    return json.loads(done.stdout)
+
+
+def _check_views(work: Path, url: str, homes: dict[str, Path],
+                 numbers: dict[str, set[str]]) -> bool:
+    """After the night, through each home's own `hotline list` and a district home's
+    `hotline assess`: every street lists exactly the orders it was sent, each once; the
+    district sees every street, and its figures are the sum of the streets'."""
+    import re  # noqa: PLC0415
+
+    exact = 0
+    for name, home in homes.items():
+        listed = [o["order_no"] for o in _hotline_json(home, "list")]
+        exact += len(listed) == len(set(listed)) and set(listed) == numbers[name]
+    district = work / "district"
+    _office_home(district, "区12345热线办", url)
+    config = district / "hotline.toml"
+    config.write_text(re.sub(r'(?m)^scope = ".*"$', 'scope = "district"',
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
+    everything = [o["order_no"] for o in _hotline_json(district, "list")]
+    figures = _hotline_json(district, "assess", "--month", f"{AS_OF:%Y-%m}")
+    streets = {s["name"]: s for s in figures["streets"]}
+    keys = ("received", "counted", "contact_due", "contact_on_time", "handling_due",
+            "handled_on_time", "overdue", "reminded")
+    summed = all(figures["total"][k] == sum(s[k] for s in streets.values()) for k in keys)
+    shown = ", ".join(f"{k} {figures['total'][k]}" for k in keys[:3])
+    print(f"views: {exact}/{len(homes)} streets list exactly their own orders, each once; the "
+          f"district lists {len(everything)} ({len(set(everything))} distinct) of "
+          f"{sum(len(n) for n in numbers.values())} sent, ranks {len(streets)} streets; "
+          f"district figures {'equal' if summed else 'DO NOT equal'} the sum of the streets' "
+          f"({shown})")
+    return summed and exact == len(homes) and len(streets) == len(homes) \
+        and sorted(everything) == sorted(set().union(*numbers.values()))
 
 
 def run_batches_measured(homes: list[Path]) -> list[dict[str, Any]]:
@@ -506,7 +557,10 @@ def main() -> int:
                         help="with --offices: the PostgreSQL server (a schema of its own)")
     args = parser.parse_args()
     if args.offices:
-        bench_offices(args.offices, args.orders, args.postgres, args.seed, args.pdf_share)
+        if not bench_offices(args.offices, args.orders, args.postgres, args.seed,
+                             args.pdf_share):
+            print("MISMATCH: see the lines above", file=sys.stderr)
+            return 1
     elif args.empty_run:
         bench_empty(args.store, args.open)
     else:

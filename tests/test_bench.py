@@ -31,3 +31,14 @@ def test_bench_one_csv_reads_the_whole_night_from_one_file() -> None:
     assert "made 30 orders in 1 files" in result.stdout, result.stdout
     assert "documents: 30  new orders: 30  files: 1" in result.stdout, result.stdout
     assert re.search(r"peak MB: \d+$", result.stdout.strip()), result.stdout
+
+
+def test_bench_offices_checks_each_street_and_the_district() -> None:
+    result = subprocess.run([sys.executable, str(BENCH), "--offices", "2", "--orders", "15"],
+                            capture_output=True, text=True, encoding=CONSOLE_ENCODING,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "total: 30 orders made, 30 stored (each office exactly its own)" in result.stdout
+    assert ("views: 2/2 streets list exactly their own orders, each once; the district lists "
+            "30 (30 distinct) of 30 sent, ranks 2 streets; district figures equal the sum"
+            in result.stdout), result.stdout
