@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import groupby
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import create_engine, inspect, select, update
 
 from pipeline.demo.samples import generate
 from pipeline.home import open_home
+from pipeline.model import Status
 from pipeline.store import open_store, schema
 from pipeline.store.migrations import MIGRATIONS, latest_version
 
@@ -120,6 +122,19 @@ def test_tracked_orders_streamed_in_chunks_are_the_list_in_its_order(
     for chunk in (1, 4, 29, 30, 1000):
         streamed = list(store.iter_orders_to_track(closed_since=since, chunk=chunk))
         assert [r["order_no"] for r in streamed] == [r["order_no"] for r in listed], chunk
+    # `list` and `assess` read the same way: every order, the open ones, a month's
+    with store.read() as conn:
+        everything = [r["order_no"] for r in store.orders(conn)]
+        still_open = [r["order_no"] for r in store.orders(conn, statuses=Status.OPEN)]
+        month = store.numbers_dispatched(conn, since, AS_OF - timedelta(days=10))
+    assert everything == [r["order_no"] for r in listed] and month and set(month) < set(everything)
+    for chunk in (1, 7, 1000):
+        assert [r["order_no"] for r in store.iter_orders(chunk=chunk)] == everything
+        assert [r["order_no"] for r in store.iter_orders(statuses=Status.OPEN, chunk=chunk)] == \
+            still_open
+        assert [r["order_no"] for r in store.iter_orders_dispatched(
+            since, AS_OF - timedelta(days=10), chunk=chunk)] \
+            == month == [n for n in everything if n in set(month)]
     district = open_store(store.engine.url.render_as_string(hide_password=False),
                           office=store.office, district=True)
     with district.begin() as conn:  # a second street's orders, in the district's view

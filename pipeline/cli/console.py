@@ -10,6 +10,8 @@ from __future__ import annotations
 import codecs
 import json
 import sys
+import textwrap
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 import click
@@ -75,12 +77,24 @@ def echo_json(data: Any) -> None:
     A character the console cannot encode is written as its JSON escape, which every JSON
     reader turns back into the same character: nothing a script reads is lost.
     """
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(_console_json(json.dumps(data, ensure_ascii=False, indent=2)), file=sys.stdout)
+
+
+def echo_json_list(items: Iterable[Any]) -> None:
+    """A JSON array written an item at a time (the same text `echo_json` writes for the
+    whole list): a hundred thousand orders are never one string in memory."""
     stream = sys.stdout
-    encoding = _encoding(stream)
-    if encoding not in _UNIVERSAL:
-        text = _escape_unencodable(text, encoding)
-    click.echo(text, file=stream)
+    first = True
+    for item in items:
+        body = textwrap.indent(json.dumps(item, ensure_ascii=False, indent=2), "  ")
+        click.echo(_console_json(("[\n" if first else ",\n") + body), file=stream, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]", file=stream)
+
+
+def _console_json(text: str) -> str:
+    encoding = _encoding(sys.stdout)
+    return text if encoding in _UNIVERSAL else _escape_unencodable(text, encoding)
 
 
 def harden_std_streams() -> None:

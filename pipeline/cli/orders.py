@@ -12,7 +12,7 @@ from pipeline.cli.app import (
     home_of,
     parse_day,
 )
-from pipeline.cli.console import echo
+from pipeline.cli.console import echo, echo_json_list
 from pipeline.deadlines.explain import explain_deadlines, render_explanation
 from pipeline.deadlines.rules import CATEGORIES
 from pipeline.deadlines.tally import Tally
@@ -38,24 +38,27 @@ def list_orders(ctx: click.Context, as_json: bool, as_of: str | None, only_open:
 
     home = home_of(ctx)
     day = parse_day(as_of)
-    states = order_states(home, day, only_open=only_open)
+    states = order_states(home, day, only_open=only_open)  # read and printed a page at a time
     if as_json:
-        dump_json([s.as_json() for s in states])
+        echo_json_list(s.as_json() for s in states)
         return
-    if not states:
-        echo("没有工单。")
-        return
+    tally = Tally(day.isoformat())
     widths = (16, 18, 10, 8, 14, 16, 12, 6)
-    echo(columns(("工单编号", "派单时间", "类型", "状态", "先行联系", "办理", "红灯日", "督办",
-                  "承办部门"), widths))
-    for s in states:
+    count = 0
+    for count, s in enumerate(states, 1):
+        if count == 1:
+            echo(columns(("工单编号", "派单时间", "类型", "状态", "先行联系", "办理", "红灯日",
+                          "督办", "承办部门"), widths))
         r = s.row
         echo(columns((r["order_no"], r["dispatch_time"].replace("T", " ")[:16], r["kind"],
                       r["status"], s.first_contact.word, s.handling.word,
                       s.deadlines.due()["red"] or "—", "督办" if s.needs_supervision else "",
                       r["department"] or "（未分派）"), widths))
-    tally = Tally.of(states, day)
-    echo(f"共 {len(states)} 张；在办 {tally.in_hand} 张，{tally.chase_text()}。"
+        tally.add(s)
+    if not count:
+        echo("没有工单。")
+        return
+    echo(f"共 {count} 张；在办 {tally.in_hand} 张，{tally.chase_text()}。"
          "先行联系、办理两栏：在办的显示灯，已完成的显示结果。")
 
 

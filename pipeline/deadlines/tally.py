@@ -48,12 +48,13 @@ class Tally:
     @classmethod
     def of(cls, states: Iterable[OrderState], as_of: date) -> Tally:
         tally = cls(as_of.isoformat())
-        month = as_of.replace(day=1)
         for state in states:
-            tally._add(state, month)
+            tally.add(state)
         return tally
 
-    def _add(self, state: OrderState, month: date) -> None:
+    def add(self, state: OrderState) -> None:
+        """Count one more order (a list printed as it is read counts as it goes)."""
+        month = date.fromisoformat(self.as_of).replace(day=1)
         handling, contact = state.handling, state.first_contact
         if handling.running:
             self.in_hand += 1

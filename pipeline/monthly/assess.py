@@ -19,9 +19,11 @@ def monthly_assessment(home: Home, month: str, as_of: date) -> tuple[Assessment,
     calc = home.calculator()
     scoring = Scoring.from_config(home.config.assessment)
     with store.read() as conn:
-        rows = store.orders_dispatched(conn, start, end)
-        asked = event_counts(conn, [r["order_no"] for r in rows], ("returned", "extension_requested"))
-    result = assess([state_of(r, calc, as_of) for r in rows], month, as_of, scoring, asked,
+        numbers = store.numbers_dispatched(conn, start, end)
+        asked = event_counts(conn, numbers, ("returned", "extension_requested"))
+    del numbers
+    rows = store.iter_orders_dispatched(start, end)  # a page at a time: a city's month fits
+    result = assess((state_of(r, calc, as_of) for r in rows), month, as_of, scoring, asked,
                     by_street=home.config.district)
     target = home.config.outbox / as_of.isoformat() / f"绩效考核-{month}.xlsx"
     path = write_assessment(target, home.config.staging, result)

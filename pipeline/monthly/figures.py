@@ -215,14 +215,9 @@ def street_order(scoring: Scoring) -> str:
             "解决率从高到低排名；某项比率本月没有应办的工单时，该项排在最后。")
 
 
-def rank_streets(states: Iterable[OrderState], scoring: Scoring,
-                 asked: dict[str, set[str]] | None = None) -> list[Figures]:
-    """Figures per street office with the home's scoring, ranked best first (orders stored
-    before offices: 未记录街道): by the composite score when one is set, else by the rates."""
-    streets: dict[str, Figures] = {}
-    for state in states:
-        name = state.row.get("office") or "（未记录街道）"
-        streets.setdefault(name, Figures(name, scoring=scoring)).add(state, asked)
+def rank_streets(streets: dict[str, Figures], scoring: Scoring) -> list[Figures]:
+    """Each street office's figures (orders stored before offices: 未记录街道), ranked best
+    first by the home's scoring: by the composite score when one is set, else by the rates."""
     if scoring.scored:
         ordered = sorted(streets.values(), key=lambda f: (
             f.score is None, -round(f.score or 0, 2), *ranking_key(f), f.name))
@@ -246,8 +241,8 @@ def assess(states: Iterable[OrderState], month: str, as_of: date, scoring: Scori
     departments: dict[str, Figures] = {}
     kinds: dict[str, Figures] = {}
     excluded = []
-    counted: list[OrderState] = []
-    for state in states:
+    streets: dict[str, Figures] = {}
+    for state in states:  # read a page at a time: each order counted, then let go
         dispatched = state.row["dispatch_time"][:10]
         if not start.isoformat() <= dispatched < end.isoformat():
             continue
@@ -255,7 +250,9 @@ def assess(states: Iterable[OrderState], month: str, as_of: date, scoring: Scori
         departments.setdefault(name, Figures(name, scoring=scoring)).add(state, asked)
         kinds.setdefault(state.row["kind"], Figures(state.row["kind"], scoring=scoring)).add(state, asked)
         total.add(state, asked)
-        counted.append(state)
+        if by_street:
+            street = state.row.get("office") or "（未记录街道）"
+            streets.setdefault(street, Figures(street, scoring=scoring)).add(state, asked)
         if state.row["request_status"] == REQUEST_APPROVED:
             excluded.append(state)
     ordered = sorted(departments.values(), key=lambda f: (f.name == UNASSIGNED, f.name))
@@ -265,5 +262,5 @@ def assess(states: Iterable[OrderState], month: str, as_of: date, scoring: Scori
     kind_order = ["一般", "紧急", "夜间特殊", "信访"]
     by_kind = sorted(kinds.values(), key=lambda f: kind_order.index(f.name)
                      if f.name in kind_order else 99)
-    streets = rank_streets(counted, scoring, asked) if by_street else []
-    return Assessment(month, as_of, ordered, total, by_kind, excluded, scoring, streets)
+    return Assessment(month, as_of, ordered, total, by_kind, excluded, scoring,
+                      rank_streets(streets, scoring))

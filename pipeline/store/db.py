@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
+    Select,
     create_engine,
     event,
     func,
@@ -205,33 +206,58 @@ class Store:
     def iter_orders_to_track(self, *, closed_since: date, by_office: bool = False,
                              chunk: int = 1000) -> Iterator[OrderRow]:
         """The rows of `orders_to_track`, in the same order, read `chunk` at a time: a night of
-        a hundred thousand orders never sits in memory at once. The order is settled once, on
-        the numbers alone (one sort of narrow keys; a page query that sorted what is left
-        would sort the whole night again for every page), then each page is read by number
-        in its own short read. `by_office`: the district's order, street by street."""
+        a hundred thousand orders never sits in memory at once. `by_office`: the district's
+        order, street by street."""
         o = schema.orders.c
         keys = (o.office, o.dispatch_time, o.order_no) if by_office else (o.dispatch_time, o.order_no)
         closed = (Status.CLOSED, Status.ARCHIVED)
         query = select(o.order_no).where(or_(
             o.status.not_in(closed), o.closed_at >= closed_since.isoformat(),
         ), o.status != Status.RETURNED).order_by(*keys)
+        return self._paged(query, chunk)
+
+    def iter_orders(self, *, statuses: Sequence[str] | None = None,
+                    chunk: int = 1000) -> Iterator[OrderRow]:
+        """The rows of `orders` (every order this home sees, or those in `statuses`), in
+        dispatch order, read `chunk` at a time."""
+        o = schema.orders.c
+        query = select(o.order_no).order_by(o.dispatch_time, o.order_no)
+        if statuses is not None:
+            query = query.where(o.status.in_(list(statuses)))
+        return self._paged(query, chunk)
+
+    def numbers_dispatched(self, conn: Connection, start: date, end: date) -> list[str]:
+        """The numbers of the orders dispatched on days in [start, end), in dispatch order."""
+        o = schema.orders.c
+        return list(conn.execute(self.visible(self._dispatched(select(o.order_no), start, end)))
+                    .scalars())
+
+    def iter_orders_dispatched(self, start: date, end: date, *,
+                               chunk: int = 1000) -> Iterator[OrderRow]:
+        """The rows of `orders_dispatched`, read `chunk` at a time."""
+        return self._paged(self._dispatched(select(schema.orders.c.order_no), start, end), chunk)
+
+    @staticmethod
+    def _dispatched(query: Select[Any], start: date, end: date) -> Select[Any]:
+        o = schema.orders.c
+        return query.where(o.dispatch_time >= start.isoformat(),
+                           o.dispatch_time < end.isoformat()).order_by(o.dispatch_time, o.order_no)
+
+    def _paged(self, numbers: Select[Any], chunk: int) -> Iterator[OrderRow]:
+        """The orders whose numbers `numbers` selects, in its order, a page at a time. The
+        order is settled once, on the numbers alone (one sort of narrow keys; a page query
+        that sorted what is left would sort everything again for every page), then each page
+        is read by number in its own short read."""
+        o = schema.orders.c
         with self.read() as conn:
-            numbers = list(conn.execute(self.visible(query)).scalars())
-        for start in range(0, len(numbers), chunk):
-            page = numbers[start:start + chunk]
+            found = list(conn.execute(self.visible(numbers)).scalars())
+        for start in range(0, len(found), chunk):
+            page = found[start:start + chunk]
             with self.read() as conn:
                 rows = {r["order_no"]: r for r in _order_rows(conn.execute(
                     select(schema.orders).where(o.order_no.in_(page))))}
-            # nothing changes under the run's lock; a row gone meanwhile is simply not listed
+            # a row gone meanwhile (another street's move) is simply not listed
             yield from (rows[n] for n in page if n in rows)
-
-    def orders_dispatched(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
-        """Orders the district dispatched on days in [start, end)."""
-        query = select(schema.orders).where(
-            schema.orders.c.dispatch_time >= start.isoformat(),
-            schema.orders.c.dispatch_time < end.isoformat(),
-        ).order_by(schema.orders.c.dispatch_time)
-        return _order_rows(conn.execute(self.visible(query)))
 
     def orders_closed(self, conn: Connection, start: date, end: date) -> list[OrderRow]:
         """Orders closed (or already archived) on days in [start, end), in closing order."""

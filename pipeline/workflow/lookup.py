@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -14,12 +15,14 @@ from pipeline.normalise import InvalidValueError, normalise_order_no
 from pipeline.text import show_time
 
 
-def order_states(home: Home, as_of: date, *, only_open: bool = False) -> list[OrderState]:
+def order_states(home: Home, as_of: date, *, only_open: bool = False) -> Iterator[OrderState]:
+    """Every order this home sees (or the open ones), in dispatch order, with its clocks as
+    of `as_of`: read from the store a page at a time, so that a district's list of a hundred
+    thousand orders is printed as it is read, never held whole."""
     store = home.store()
     calc = home.calculator()
-    with store.read() as conn:
-        rows = store.orders(conn, statuses=Status.OPEN if only_open else None)
-    return [state_of(r, calc, as_of) for r in rows]
+    for row in store.iter_orders(statuses=Status.OPEN if only_open else None):
+        yield state_of(row, calc, as_of)
 
 
 def find_order_no(text: str) -> str:
