@@ -60,7 +60,8 @@ def _batch_child(home: str, queue: Any) -> None:
     opened.close()
     queue.put({"timings": batch.timings, "total": total, "peak_mb": peak_mb(),
                "workers_peak_mb": peak_mb(children=True),
-               "documents": len(summary.documents), "new": summary.new,
+               "documents": (summary.documents if isinstance(summary.documents, int)
+                             else len(summary.documents)), "new": summary.new,
                "files": len(summary.files)})
 
 

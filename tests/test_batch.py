@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from pathlib import Path
 
 import openpyxl
 from conftest import AS_OF, Hotline, drop
+from sqlalchemy import select, update
+
+from pipeline.batch.summary import write_day_report
+from pipeline.home import open_home
+from pipeline.store import schema
 
 
 def digest(path: Path) -> str:
@@ -135,8 +141,26 @@ def test_run_report_is_saved_in_outbox(home: Path, hotline: Hotline, seed_files:
     report = (home / "outbox" / AS_OF.isoformat() / "运行报告.txt").read_text(encoding="utf-8-sig")
     assert "sample_export.xlsx：已读入" in report
     assert "超时 3" in report
+    assert "转送单 3 份（转送单/）" in report
     printing = (home / "outbox" / AS_OF.isoformat() / "打印清单.txt").read_text(encoding="utf-8-sig")
     assert "转送单/20261103000101.docx" in printing
+
+
+def test_a_run_stored_by_an_earlier_version_still_reads(home: Path, hotline: Hotline,
+                                                        seed_files: list[Path]) -> None:
+    """Runs stored before the summary counted its documents kept their paths: the day's
+    report still says how many."""
+    drop(home, *seed_files)
+    hotline.run()
+    store = open_home(home).store()
+    with store.begin() as conn:
+        summary = json.loads(conn.execute(select(schema.runs.c.summary)).scalar_one())
+        summary["documents"] = ["转送单/a.docx", "转送单/b.docx"]
+        conn.execute(update(schema.runs).values(summary=json.dumps(summary, ensure_ascii=False)))
+    store.close()
+    write_day_report(open_home(home), AS_OF.isoformat())
+    report = (home / "outbox" / AS_OF.isoformat() / "运行报告.txt").read_text(encoding="utf-8-sig")
+    assert "转送单 2 份（转送单/）" in report
 
 
 def test_home_is_set_up_on_first_use(home: Path, hotline: Hotline) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
@@ -160,34 +161,46 @@ class Batch:
         self._files = collected.files
 
     def read(self) -> None:
-        """Read every file in worker processes (both cores, a time limit for each file)."""
+        """Read every file in worker processes (both cores, a time limit for each file), one
+        file ahead of the one being stored: the orders of at most two files are held at once,
+        however many files the night has."""
         store = self.home.store()
         limits = self.config.limits
         total = len(self._files)
+        readers: dict[Path, Any] = {}
+        for path in self._files:
+            item = InboxFile(path, sha256_file(path))
+            with store.read() as conn:
+                seen = store.file_record(conn, item.digest)
+            if seen is not None and seen["outcome"] == "archived":
+                item.duplicate_of = seen["name"]
+                if seen["office"] not in store.own_offices:
+                    item.duplicate_office = seen["office"]
+            else:
+                try:
+                    readers[path] = choose_reader(path, limits, self.home.vocabulary)
+                except FileRejectedError as exc:
+                    item.rejected = exc.reason
+            self._items.append(item)
+        # Files without 催单 first, so that reminders find the orders they point at.
+        # (Originals read again come from several day folders: older days first.)
+        self._items.sort(key=lambda r: (r.path.parent.name, r.path.name))
+        waiting = deque(item for item in self._items if item.path in readers)
         with ReadWorkers(limits) as workers:
-            submitted = set()
-            for path in self._files:
-                item = InboxFile(path, sha256_file(path))
-                with store.read() as conn:
-                    seen = store.file_record(conn, item.digest)
-                if seen is not None and seen["outcome"] == "archived":
-                    item.duplicate_of = seen["name"]
-                    if seen["office"] not in store.own_offices:
-                        item.duplicate_office = seen["office"]
-                else:
-                    try:
-                        workers.submit(path, choose_reader(path, limits, self.home.vocabulary))
-                        submitted.add(path)
-                    except FileRejectedError as exc:
-                        item.rejected = exc.reason
-                self._items.append(item)
-            # Files without 催单 first, so that reminders find the orders they point at.
-            # (Originals read again come from several day folders: older days first.)
-            self._items.sort(key=lambda r: (r.path.parent.name, r.path.name))
+            submitted: set[Path] = set()
             for i, item in enumerate(self._items, 1):
+                # this file and the next being read (a long PDF in parts on both workers)
+                while waiting and len(submitted) < 2:
+                    ahead = waiting.popleft()
+                    try:
+                        workers.submit(ahead.path, readers.pop(ahead.path))
+                        submitted.add(ahead.path)
+                    except FileRejectedError as exc:  # a PDF whose pages cannot be counted
+                        ahead.rejected = exc.reason
                 self.progress("read", i, total)
                 if item.path in submitted:
                     self._read_one(item, workers)
+                    submitted.discard(item.path)
                 if not item.has_reminders:  # its place is now: stored, and its orders let go
                     self._store_timed(item)
                 faults.checkpoint("read")
@@ -351,7 +364,7 @@ class Batch:
         if not self.summary.documents or not self.merge_pdf:
             return
         with self.home.store().read() as conn:
-            docs = [d["path"] for d in self.home.store().documents_on(conn, self.day)]
+            docs = self.home.store().document_paths_on(conn, self.day)
         self.summary.printable, self.summary.print_note = merged_pdf(self.home, self.day, docs)
 
     # -- helpers ----------------------------------------------------------------------------

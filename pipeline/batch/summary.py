@@ -49,7 +49,7 @@ class RunSummary:
     flagged: dict[str, list[str]] = field(default_factory=dict)  # model.FLAGS key → orders
     lights: dict[str, int] = field(default_factory=dict)
     open_orders: int = 0
-    documents: list[str] = field(default_factory=list)
+    documents: int = 0  # documents written by the run (a count: a city's night is 100,000)
     documents_error: str = ""
     workbooks: list[str] = field(default_factory=list)
     feedback: dict[str, int] = field(default_factory=dict)  # 反馈区热线办: listed, held, lines_today
@@ -180,9 +180,11 @@ def _deadlines_section(s: dict[str, Any]) -> list[str]:
 
 def _outputs_section(s: dict[str, Any]) -> list[str]:
     """三、输出: the documents and workbooks of the day, and the orders to chase."""
+    written = s["documents"]  # runs stored before it was a count kept the list of paths
+    written = written if isinstance(written, int) else len(written)
     lines = [
         f"三、输出（outbox/{s['as_of']}/）：",
-        f"  转送单 {len(s['documents'])} 份" + ("（转送单/）" if s["documents"] else ""),
+        f"  转送单 {written} 份" + ("（转送单/）" if written else ""),
     ]
     if s["documents_error"]:
         lines.append(f"  ！{s['documents_error']}（未生成的转送单会在下次运行时补上）")
@@ -208,7 +210,7 @@ def write_day_report(home: Home, day: str) -> str:
     store = home.store()
     with store.read() as conn:
         runs = store.runs_on(conn, day)
-        docs = store.documents_on(conn, day)
+        docs = store.document_paths_on(conn, day)
     out = home.config.outbox / day
     parts = ["北站街道“12345”市民服务热线 工单处理运行报告", ""]
     for i, run in enumerate(runs, 1):
@@ -217,7 +219,7 @@ def write_day_report(home: Home, day: str) -> str:
     write_text_atomic(report, "\n".join(parts), home.config.staging)
     if docs:
         listing = [f"{day} 需打印的文件（共 {len(docs)} 份，在 outbox/{day}/ 中）", ""]
-        listing += [f"{i}. {show_name(d['path'].split('/', 1)[1])}" for i, d in enumerate(docs, 1)]
+        listing += [f"{i}. {show_name(d.split('/', 1)[1])}" for i, d in enumerate(docs, 1)]
         write_text_atomic(out / "打印清单.txt", "\n".join(listing) + "\n", home.config.staging)
     return report.relative_to(home.config.outbox).as_posix()
 

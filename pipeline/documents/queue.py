@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ Job = tuple[DocumentRow, OrderRow, EventRow | None]
 
 @dataclass
 class RenderResult:
-    written: list[str] = field(default_factory=list)  # paths relative to the outbox
+    written: int = 0  # documents written (their paths are in the store)
     error: str = ""
 
 
@@ -165,7 +165,7 @@ def render_pending(home: Home, progress: Callable[[int], None] | None = None) ->
     for done, error in _render(home, pending):
         sync_all()  # on disk before the store says so
         _mark(home, [i for i, _ in done])
-        result.written += [path for _, path in done]
+        result.written += len(done)
         if progress:
             progress(len(done))
         if error:

@@ -449,16 +449,16 @@ class Store:
         ).mappings()
         return [dict(r) for r in rows]
 
-    def documents_on(self, conn: Connection, run_date: str) -> list[DocumentRow]:
-        """The documents written for a day, in the order they were issued."""
-        rows = conn.execute(
-            select(schema.documents)
+    def document_paths_on(self, conn: Connection, run_date: str) -> list[str]:
+        """The paths (relative to the outbox) of the documents written for a day, in the
+        order they were issued: only the paths, a city's day of them is a few megabytes."""
+        return list(conn.execute(
+            select(schema.documents.c.path)
             .where(schema.documents.c.run_date == run_date,
                    schema.documents.c.written_at.is_not(None),
                    schema.documents.c.order_no.in_(self._own_orders()))
             .order_by(schema.documents.c.id)
-        ).mappings()
-        return [dict(r) for r in rows]
+        ).scalars())
 
     def mark_documents_written(self, conn: Connection, ids: Sequence[int]) -> None:
         stamp = now_iso()
