@@ -13,7 +13,8 @@ from sqlalchemy import Connection
 from pipeline.errors import StageError
 from pipeline.model import EventRow, OrderRow, Status
 from pipeline.normalise import clean_text
-from pipeline.workflow.actions import Actions, Outcome, stamp
+from pipeline.workflow.actions import FINISHED, Actions, Outcome, stamp
+from pipeline.workflow.policy import show_time
 
 CAUTION = "谨慎退单：确属非本街道职责的才退，退单不当的区里仍会派回并计入考核。"
 
@@ -77,6 +78,7 @@ class DistrictActions(Actions):
                 raise StageError(f"工单 {row['order_no']} 没有待确认的退单申请。")
             extra = f"：{clean_text(note)}" if note else ""
             if confirmed:
+                self._still_returnable(row)
                 self._update(c, row, {"status": Status.RETURNED, "closed_at": stamp(self.now)})
                 self._event(c, row, "return_confirmed", f"区里确认退单{extra}",
                             {"asked": asked["id"], "note": clean_text(note)})
@@ -84,6 +86,17 @@ class DistrictActions(Actions):
             self._event(c, row, "return_refused", f"区里不同意退单，照常办理{extra}",
                         {"asked": asked["id"], "note": clean_text(note)})
         return Outcome(row["order_no"], "区里不同意退单，工单照常办理")
+
+    @staticmethod
+    def _still_returnable(row: OrderRow) -> None:
+        """A confirmation never undoes what the office did while it waited: an order handled
+        (or closed) meanwhile keeps its result and its 结案时间."""
+        if row["result"] or row["status"] in FINISHED:
+            result = f"；{row['result']}，办结于 {show_time(row['handled_at'])}" if row["result"] else ""
+            raise StageError(
+                f"工单 {row['order_no']} 在等区里答复期间已由本街道办理（状态：{row['status']}{result}），"
+                "不能再登记确认退单。请与区热线办核对：同意由本街道办结的，用 --refused 登记；"
+                "仍要收回的，由区热线办重新派单。")
 
     def ask_extension(self, order_text: str, days: int, reason: str,
                       conn: Connection | None = None) -> Outcome:

@@ -1,0 +1,108 @@
+"""An attacker's pass on the leaders / feedback / 退单 paths (issue 18): each test is the
+smallest reproduction of something that broke, kept as a regression test."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import time_machine
+from conftest import Hotline, drop
+
+from pipeline.demo.samples import _table, write_xlsx
+from pipeline.home import open_home
+from pipeline.model import IncomingOrder
+from pipeline.store import schema
+
+LEADERS = """
+[leaders."房管办"]
+"科室领导" = "陈静"
+"分管领导" = "周涛"
+"""
+
+
+def at(day: date, hour: int) -> Any:
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, 0), tick=False)
+
+
+def orders_file(folder: Path, numbers: list[str], dispatched: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "工单.xlsx"
+    write_xlsx(path, _table([IncomingOrder(
+        order_no=n, kind="一般", category="投诉", dispatch_time=dispatched,
+        content="来电人反映：楼道堆物。", caller="钱先生", phone="13800002222") for n in numbers],
+        "seed", "iso", random.Random(0), extra=False))
+    return path
+
+
+def small_home(tmp_path: Path, day: date = date(2026, 11, 6)) -> Hotline:
+    """Two ordinary orders dispatched on `day` at 09:00, read that night."""
+    home = tmp_path / "home"
+    hotline = Hotline(home)
+    path = home / "hotline.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("return_days = 1", "return_days = 10")
+                    + LEADERS, encoding="utf-8")
+    drop(home, orders_file(tmp_path / "in", ["GD0001", "GD0002"], f"{day.isoformat()}T09:00:00"))
+    with at(day, 21):
+        assert hotline.run(day).exit_code == 0
+    return hotline
+
+
+def read_list(home: Path, day: date) -> list[tuple[Any, ...]]:
+    path = home / "outbox" / day.isoformat() / f"反馈区热线办-{day.isoformat()}.xlsx"
+    ws = openpyxl.load_workbook(path)["反馈清单"]
+    return [row[:4] for row in ws.iter_rows(min_row=4, values_only=True)]
+
+
+def recorded(home: Path, day: date) -> list[tuple[Any, ...]]:
+    """The day's lines as feedback_items records them (序号, order, 事项, 性质)."""
+    store = open_home(home).store()
+    items = schema.feedback_items.c
+    with store.read() as conn:
+        rows = conn.execute(schema.feedback_items.select().where(
+            items.listed_on == day.isoformat()).order_by(items.line)).mappings().all()
+    store.close()
+    import json  # noqa: PLC0415
+
+    seen: dict[int, tuple[Any, ...]] = {}
+    for r in rows:
+        line = json.loads(r["listed_row"])
+        seen.setdefault(r["line"], (line["序号"], line["工单编号"], line["反馈事项"], line["性质"]))
+    return [seen[k] for k in sorted(seen)]
+
+
+def events_of(hotline: Hotline, number: str, kind: str) -> list[dict[str, Any]]:
+    return [e for e in hotline.json("show", number)["history"] if e["kind"] == kind]
+
+
+def test_a_confirmed_return_never_overwrites_a_result_or_a_close(tmp_path: Path) -> None:
+    """退单 asked for, then the order handled, visited and closed while the district had not
+    answered: a late --confirmed must not turn the closed order into 已退单 (and overwrite its
+    结案时间 with the moment of the command)."""
+    hotline = small_home(tmp_path)
+    day = date(2026, 11, 9)
+    with at(day, 10):
+        assert hotline("return", "GD0001", "--reason", "非本街道").exit_code == 0
+        assert hotline("assign", "GD0001", "房管办").exit_code == 0
+        assert hotline("handle", "GD0001", "--result", "实际解决", "--at", "2026-11-09 09:30").exit_code == 0
+        assert hotline("visit", "GD0001", "--satisfaction", "满意").exit_code == 0
+        assert hotline("close", "GD0001").exit_code == 0
+        assert hotline("return", "GD0002", "--reason", "非本街道").exit_code == 0
+        assert hotline("assign", "GD0002", "房管办").exit_code == 0
+        assert hotline("handle", "GD0002", "--result", "实际解决").exit_code == 0
+    before = hotline.json("show", "GD0001")
+    with at(date(2026, 11, 10), 15):
+        late = hotline("return-decide", "GD0001", "--confirmed")
+        handled = hotline("return-decide", "GD0002", "--confirmed")
+    assert late.exit_code == 2 and "不能再登记确认退单" in late.output, late.output
+    assert handled.exit_code == 2 and "不能再登记确认退单" in handled.output, handled.output
+    after = hotline.json("show", "GD0001")
+    assert after["status"] == before["status"] == "已关闭"
+    assert after["closed_at"] == before["closed_at"]
+    assert hotline.json("show", "GD0002")["status"] == "已办结"
+    # the answer the district gave is still recordable as a refusal (the order stays ours)
+    with at(date(2026, 11, 10), 15):
+        assert hotline("return-decide", "GD0002", "--refused").exit_code == 0
