@@ -3,7 +3,11 @@ smallest reproduction of something that broke, kept as a regression test."""
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -106,3 +110,54 @@ def test_a_confirmed_return_never_overwrites_a_result_or_a_close(tmp_path: Path)
     # the answer the district gave is still recordable as a refusal (the order stays ours)
     with at(date(2026, 11, 10), 15):
         assert hotline("return-decide", "GD0002", "--refused").exit_code == 0
+
+
+def _hotline_process(home: Path, *args: str, pause: str = "") -> subprocess.Popen[str]:
+    env = {**os.environ, "HOTLINE_SOFFICE": ""}
+    if pause:
+        env["HOTLINE_PAUSE_AT"] = pause
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(home), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8", env=env)
+
+
+def _wait_until_paused(home: Path, process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Until `process` has begun a workbook (its staging folder exists)."""
+    folder = home / ".staging" / f"p{process.pid}"
+    deadline = time.monotonic() + timeout
+    while not (folder.exists() and any(folder.rglob("*"))):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the process never reached its pause"
+        time.sleep(0.05)
+
+
+def test_remaking_a_list_while_the_run_lists_that_day_loses_no_line(tmp_path: Path) -> None:
+    """`hotline feedback --since D` read D's lines, then the night's run (the same day D)
+    listed a new line and wrote D's list; the remake then renamed its older list over the
+    run's and marked the day written: the new line was marked told and was in no list."""
+    hotline = small_home(tmp_path)
+    home = hotline.home
+    day = date(2026, 11, 9)
+    with at(day, 10):
+        assert hotline("contact", "GD0001", "--at", "2026-11-09 09:30").exit_code == 0
+    with at(day, 21):
+        assert hotline.run(day).exit_code == 0
+    with at(day, 22):
+        assert hotline("contact", "GD0002", "--at", "2026-11-09 21:50").exit_code == 0
+    remake = _hotline_process(home, "feedback", "--since", day.isoformat(), pause="workbook_save:6")
+    _wait_until_paused(home, remake)
+    night = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home), "run",
+                            "--as-of", day.isoformat(), "--quiet"], check=False,
+                           capture_output=True, text=True, encoding="utf-8",
+                           env={**os.environ, "HOTLINE_SOFFICE": ""}, timeout=300)
+    remade = remake.communicate(timeout=120)
+    assert remake.returncode == 0, remade
+    if night.returncode == 3:  # refused while the remake held the day: it runs again after
+        assert "正在进行" in night.stdout + night.stderr, night
+        with at(day, 23):
+            assert hotline.run(day).exit_code == 0
+    else:
+        assert night.returncode == 0, night
+    assert [line[1:] for line in recorded(home, day)] == [
+        ("GD0001", "先行联系", "首次反馈"), ("GD0002", "先行联系", "首次反馈")]
+    assert read_list(home, day) == recorded(home, day)

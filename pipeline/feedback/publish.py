@@ -12,6 +12,7 @@ from pipeline.feedback.collect import Line, Pending, pending
 from pipeline.feedback.workbook import write_feedback
 from pipeline.home import Home
 from pipeline.safety import faults
+from pipeline.store.runlock import office_run_lock
 from pipeline.store.told import (
     days_listed_since,
     days_unwritten,
@@ -92,10 +93,14 @@ def _write_day(home: Home, day: date, held: Sequence[Line] = (), *, remade: bool
 
 
 def remake_since(home: Home, since: date) -> list[tuple[date, Path, int]]:
-    """Each day's list from `since` on, made again from what was recorded as listed."""
+    """Each day's list from `since` on, made again from what was recorded as listed.
+
+    Never while a run of the office lists: a list read before the run added its lines and
+    renamed over the run's would leave those lines marked told and in no list."""
     store = home.store()
-    with store.read() as conn:
-        days = days_listed_since(conn, store.own_offices, since.isoformat())
-        counts = {text: len(lines_listed_on(conn, store.own_offices, text)) for text in days}
-    return [(date.fromisoformat(text), _write_day(home, date.fromisoformat(text), remade=True),
-             counts[text]) for text in days]
+    with office_run_lock(store, "hotline feedback --since"):
+        with store.read() as conn:
+            days = days_listed_since(conn, store.own_offices, since.isoformat())
+            counts = {text: len(lines_listed_on(conn, store.own_offices, text)) for text in days}
+        return [(date.fromisoformat(text), _write_day(home, date.fromisoformat(text), remade=True),
+                 counts[text]) for text in days]
