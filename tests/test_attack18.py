@@ -161,3 +161,32 @@ def test_remaking_a_list_while_the_run_lists_that_day_loses_no_line(tmp_path: Pa
     assert [line[1:] for line in recorded(home, day)] == [
         ("GD0001", "先行联系", "首次反馈"), ("GD0002", "先行联系", "首次反馈")]
     assert read_list(home, day) == recorded(home, day)
+
+
+def test_the_same_extension_request_is_told_once(tmp_path: Path) -> None:
+    """A --from-file of extension requests opened and saved again (new bytes, same rows), or
+    the same request typed twice: the district was told the same request on two nights."""
+    hotline = small_home(tmp_path)
+    sheet = tmp_path / "延期申请.csv"
+    sheet.write_text("工单编号,延期天数,理由\nGD0001,5,需协调产权单位\n", encoding="utf-8")
+    with at(date(2026, 11, 9), 10):
+        assert hotline("ask-extension", "--from-file", str(sheet)).exit_code == 0
+    with at(date(2026, 11, 9), 21):
+        assert hotline.run(date(2026, 11, 9)).exit_code == 0
+    sheet.write_text("工单编号,延期天数,理由\r\nGD0001,5,需协调产权单位\r\n", encoding="utf-8")
+    with at(date(2026, 11, 10), 10):
+        again = hotline("ask-extension", "--from-file", str(sheet))
+        typed = hotline("ask-extension", "GD0001", "--days", "5", "--reason", "需协调产权单位")
+    assert again.exit_code == 0 and "无需重复" in again.output, again.output
+    assert typed.exit_code == 0 and "无需重复" in typed.output, typed.output
+    with at(date(2026, 11, 10), 21):
+        assert hotline.run(date(2026, 11, 10)).exit_code == 0
+    assert read_list(hotline.home, date(2026, 11, 10)) == []
+    assert len(events_of(hotline, "GD0001", "extension_requested")) == 1
+    # a different request, or the same one after the first was granted, is news
+    with at(date(2026, 11, 11), 10):
+        assert hotline("extend", "GD0001", "--days", "5", "--reason", "区里批准").exit_code == 0
+        granted = hotline("ask-extension", "GD0001", "--days", "5", "--reason", "需协调产权单位")
+        other = hotline("ask-extension", "GD0002", "--days", "3", "--reason", "等候检测")
+    assert "无需重复" not in granted.output and "无需重复" not in other.output
+    assert len(events_of(hotline, "GD0001", "extension_requested")) == 2

@@ -30,6 +30,17 @@ def pending_return(events: list[EventRow]) -> EventRow | None:
     return pending
 
 
+def pending_extension(events: list[EventRow]) -> EventRow | None:
+    """The latest 延期申请 not yet followed by a granted extension (`extend`), if any."""
+    pending = None
+    for event in events:
+        if event["kind"] == "extension_requested":
+            pending = event
+        elif event["kind"] in ("extended", "reopened"):
+            pending = None
+    return pending
+
+
 class DistrictActions(Actions):
     """`return` (退单), its answer, and `ask-extension` (延期申请)."""
 
@@ -111,6 +122,10 @@ class DistrictActions(Actions):
             if row["status"] not in Status.OPEN:
                 raise StageError(f"工单 {row['order_no']} 已办结，无需申请延期。")
             unit = "日" if self.home.rules.is_petition(row["kind"]) else "个工作日"
+            asked = pending_extension(self.store.events_for(c, row["order_no"]))
+            if asked is not None and (asked["detail"].get("days"), asked["detail"].get("reason")) \
+                    == (days, reason):
+                return Outcome(row["order_no"], f"延期申请（{days}{unit}）已记录，尚未批准，无需重复")
             self._event(c, row, "extension_requested", f"向区热线办申请延期{days}{unit}：{reason}",
                         {"days": days, "unit": unit, "reason": reason})
         return Outcome(row["order_no"], f"已记录延期申请（{days}{unit}），区里批准后用 hotline extend 登记")
