@@ -190,3 +190,26 @@ def test_the_same_extension_request_is_told_once(tmp_path: Path) -> None:
         other = hotline("ask-extension", "GD0002", "--days", "3", "--reason", "等候检测")
     assert "无需重复" not in granted.output and "无需重复" not in other.output
     assert len(events_of(hotline, "GD0001", "extension_requested")) == 2
+
+
+def test_the_held_sheet_never_tells_the_clerk_to_sign_as_the_word_leader(tmp_path: Path) -> None:
+    """待签字 of the 反馈区热线办 list, for a department without a named 分管领导: its 怎么办
+    read `hotline sign X --by 分管领导`, which records a signature by someone called
+    “分管领导” (no name is checked when none is configured)."""
+    hotline = small_home(tmp_path)
+    day = date(2026, 11, 9)
+    with at(day, 10):
+        assert hotline("assign", "GD0001", "城管中队").exit_code == 0
+        assert hotline("flag", "GD0001", "--level", "难办").exit_code == 0
+        assert hotline("handle", "GD0001", "--result", "实际解决").exit_code == 0
+    with at(day, 21):
+        assert hotline.run(day).exit_code == 0
+    book = openpyxl.load_workbook(
+        hotline.home / "outbox" / day.isoformat() / f"反馈区热线办-{day.isoformat()}.xlsx")
+    row = [c.value for c in book["待签字"][3]]
+    assert row[0] == "GD0001"
+    assert "--by 分管领导" not in row[5] and "[leaders]" in row[5], row
+    with at(date(2026, 11, 10), 10):
+        role = hotline("sign", "GD0001", "--by", "分管领导")
+    assert role.exit_code == 2 and "姓名" in role.output, role.output
+    assert events_of(hotline, "GD0001", "signed") == []

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from pipeline.config import Config
-from pipeline.leadership.rules import deputy_of, needs_signature, responsible
+from pipeline.leadership.rules import DEPUTY, deputy_of, needs_signature, responsible
 from pipeline.model import EventRow, OrderRow
 from pipeline.store import Store
 from pipeline.store.told import events_of_orders, listed_event_ids, unlisted_events
@@ -88,7 +88,7 @@ def pending(store: Store, conn: Connection, config: Config) -> Pending:
         line.correction = _is_correction(line, history[line.order_no], listed)
         line.row = line_row(line, order, config, signature)
         if line.kind == "handled" and signature is None and needs_signature(order, config):
-            line.waiting_for = deputy_of(order["department"], config) or "分管领导"
+            line.waiting_for = deputy_of(order["department"], config) or DEPUTY
             held.append(line)
         else:
             out.append(line)

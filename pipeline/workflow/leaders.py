@@ -10,7 +10,15 @@ from sqlalchemy import Connection
 
 from pipeline.config import Config
 from pipeline.errors import StageError
-from pipeline.leadership.rules import IMPORTANCE, deputy_of, flag_reasons, needs_signature, responsible
+from pipeline.leadership.rules import (
+    DEPUTY,
+    IMPORTANCE,
+    SECTION_LEADER,
+    deputy_of,
+    flag_reasons,
+    needs_signature,
+    responsible,
+)
 from pipeline.model import EventRow, OrderRow
 from pipeline.normalise import clean_text
 from pipeline.store import Store
@@ -77,6 +85,8 @@ class LeaderActions(Actions):
         return Outcome(row["order_no"], f"分管领导{name}已签字（{row['result']}）")
 
     def _check_signer(self, row: OrderRow, name: str) -> None:
+        if name in (DEPUTY, SECTION_LEADER, "姓名"):
+            raise StageError(f"--by 要写签字的分管领导的姓名，而不是“{name}”。")
         deputy = deputy_of(row["department"], self.home.config)
         if deputy and deputy != name:
             raise StageError(
