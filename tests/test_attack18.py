@@ -213,3 +213,15 @@ def test_the_held_sheet_never_tells_the_clerk_to_sign_as_the_word_leader(tmp_pat
         role = hotline("sign", "GD0001", "--by", "分管领导")
     assert role.exit_code == 2 and "姓名" in role.output, role.output
     assert events_of(hotline, "GD0001", "signed") == []
+
+
+def test_an_order_the_district_took_back_is_not_flagged(tmp_path: Path) -> None:
+    """`flag` marked a confirmed 退单 (the district's order now) 重要, recorded an event on it,
+    and made it look like the 分管领导's."""
+    hotline = small_home(tmp_path)
+    with at(date(2026, 11, 9), 10):
+        assert hotline("return", "GD0001", "--reason", "非本街道").exit_code == 0
+        assert hotline("return-decide", "GD0001", "--confirmed").exit_code == 0
+        flagged = hotline("flag", "GD0001", "--level", "重要")
+    assert flagged.exit_code == 2 and "已退回区热线办" in flagged.output, flagged.output
+    assert events_of(hotline, "GD0001", "flagged") == []

@@ -19,10 +19,11 @@ from pipeline.leadership.rules import (
     needs_signature,
     responsible,
 )
-from pipeline.model import EventRow, OrderRow
+from pipeline.model import EventRow, OrderRow, Status
 from pipeline.normalise import clean_text
 from pipeline.store import Store
 from pipeline.store.told import events_of_orders
+from pipeline.workflow import policy
 from pipeline.workflow.actions import Actions, Outcome
 
 
@@ -55,6 +56,8 @@ class LeaderActions(Actions):
             raise StageError(f"标记“{level}”无法识别，应为：{'、'.join(IMPORTANCE)}。")
         with self._tx(conn) as c:
             row = self._order(c, order_text)
+            if row["status"] == Status.RETURNED:
+                policy.still_open(row, "标记")
             if row.get("importance", "") == level:
                 return Outcome(row["order_no"], "标记未变，无需重复")
             self._update(c, row, {"importance": level})
