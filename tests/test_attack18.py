@@ -225,3 +225,34 @@ def test_an_order_the_district_took_back_is_not_flagged(tmp_path: Path) -> None:
         flagged = hotline("flag", "GD0001", "--level", "重要")
     assert flagged.exit_code == 2 and "已退回区热线办" in flagged.output, flagged.output
     assert events_of(hotline, "GD0001", "flagged") == []
+
+
+def test_an_order_sent_back_after_a_confirmed_return_is_in_hand_again(tmp_path: Path) -> None:
+    """退单不当，区里派回: the same number arrives again with a later 派单时间 after the district
+    confirmed the 退单. It is the office's again (待分派, on the open list, assignable), with
+    the story in its history and a new form; the same order listed again unchanged is not."""
+    hotline = small_home(tmp_path)
+    with at(date(2026, 11, 9), 10):
+        assert hotline("return", "GD0001", "--reason", "非本街道").exit_code == 0
+        assert hotline("return", "GD0002", "--reason", "非本街道").exit_code == 0
+        assert hotline("return-decide", "GD0001", "GD0002", "--confirmed").exit_code == 0
+    drop(hotline.home, orders_file(tmp_path / "again", ["GD0002"], "2026-11-06T09:00:00"))
+    with at(date(2026, 11, 9), 21):
+        unchanged = hotline.run(date(2026, 11, 9))
+    assert unchanged.exit_code == 0, unchanged.output
+    assert "已确认退单，导出中再次出现而派单时间未变，未重新受理" in unchanged.output
+    assert hotline.json("show", "GD0002")["status"] == "已退单"
+
+    drop(hotline.home, orders_file(tmp_path / "back", ["GD0001"], "2026-11-10T14:00:00"))
+    with at(date(2026, 11, 10), 21):
+        assert hotline.run(date(2026, 11, 10)).exit_code == 0
+    shown = hotline.json("show", "GD0001")
+    assert shown["status"] == "待分派" and shown["closed_at"] is None
+    assert shown["dispatch_time"].startswith("2026-11-10T14:00")
+    assert "GD0001" in {o["order_no"] for o in hotline.json("list", "--open")}
+    assert [e["summary"] for e in events_of(hotline, "GD0001", "sent_back")] == [
+        "区热线办将已退单的工单重新派回本街道办理（工单.xlsx 第2行）"]
+    forms = hotline.home / "outbox" / "2026-11-10" / "转送单"
+    assert [p.name for p in forms.iterdir()] == ["GD0001-更新1.docx"]
+    with at(date(2026, 11, 11), 10):
+        assert hotline("assign", "GD0001", "房管办").exit_code == 0
