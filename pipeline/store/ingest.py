@@ -183,16 +183,25 @@ class Ingester:
                                     "department_before": stored.get("department")})
         self._document(number, event, "转送单", "")
 
-    def _sent_back(self, number: str, stored: dict[str, Any], order: IncomingOrder) -> None:
-        """An order whose 退单 the district confirmed arrives again with a later 派单时间: the
-        district sent it back (退单不当，区里派回). It is the office's again, waiting to be
-        assigned, its clocks from the new dispatch; the update that follows issues its form."""
+    def _sent_back(self, number: str, stored: dict[str, Any], order: IncomingOrder,
+                   stats: IngestStats) -> bool:
+        """An order whose 退单 the district confirmed arrives again. With a later 派单时间 the
+        district sent it back (退单不当，区里派回): it is the office's again, waiting to be
+        assigned, its clocks from the new dispatch, and the update that follows issues its
+        form (True). Listed again with its old 派单时间 it is not taken back (False)."""
+        if order.dispatch_time <= (stored.get("dispatch_time") or ""):
+            stats.notes.append(
+                f"{order.source}{order.location}（{number}）：这张工单区里已确认退单，导出中再次出现"
+                "而派单时间未变，未重新受理。如区里确已派回本街道，请与区热线办核实派单时间。")
+            stats.unchanged += 1
+            return False
         self._change(number, {"status": Status.NEW, "department": "", "instruction": "",
                               "closed_at": None})
         self._event(number, "sent_back",
                     f"区热线办将已退单的工单重新派回本街道办理（{self._where(order)}）", order,
                     {"dispatch_before": stored.get("dispatch_time"),
                      "department_before": stored.get("department")})
+        return True
 
     def _event(self, number: str, kind: str, summary: str, order: IncomingOrder,
                detail: dict[str, Any]) -> int:
@@ -236,13 +245,8 @@ class Ingester:
             self._supersede(stored, order, values, stats)
             return
         if stored.get("status") == Status.RETURNED:
-            if order.dispatch_time <= (stored.get("dispatch_time") or ""):
-                stats.notes.append(
-                    f"{order.source}{order.location}（{number}）：这张工单区里已确认退单，导出中再次出现"
-                    "而派单时间未变，未重新受理。如区里确已派回本街道，请与区热线办核实派单时间。")
-                stats.unchanged += 1
+            if not self._sent_back(number, stored, order, stats):
                 return
-            self._sent_back(number, stored, order)
             stored = self.known[number]
         changes = _changes(stored, order)
         # A printout says nothing beyond the normal form: it leaves the table's columns be.
