@@ -464,7 +464,8 @@ def _hotline_json(home: Path, *args: str) -> Any:
 
     done = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home), *args,
                            "--as-of", AS_OF.isoformat(), "--json"], capture_output=True,
-                          check=True, text=True, encoding="utf-8")
+                          check=True, text=True, encoding="utf-8",
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})  # whatever the console
     return json.loads(done.stdout)
 
 

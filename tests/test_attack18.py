@@ -113,7 +113,7 @@ def test_a_confirmed_return_never_overwrites_a_result_or_a_close(tmp_path: Path)
 
 
 def _hotline_process(home: Path, *args: str, pause: str = "") -> subprocess.Popen[str]:
-    env = {**os.environ, "HOTLINE_SOFFICE": ""}
+    env = {**os.environ, "HOTLINE_SOFFICE": "", "PYTHONIOENCODING": "utf-8"}  # read as UTF-8
     if pause:
         env["HOTLINE_PAUSE_AT"] = pause
     return subprocess.Popen([sys.executable, "-m", "pipeline", "--home", str(home), *args],
@@ -149,7 +149,8 @@ def test_remaking_a_list_while_the_run_lists_that_day_loses_no_line(tmp_path: Pa
     night = subprocess.run([sys.executable, "-m", "pipeline", "--home", str(home), "run",
                             "--as-of", day.isoformat(), "--quiet"], check=False,
                            capture_output=True, text=True, encoding="utf-8",
-                           env={**os.environ, "HOTLINE_SOFFICE": ""}, timeout=300)
+                           env={**os.environ, "HOTLINE_SOFFICE": "", "PYTHONIOENCODING": "utf-8"},
+                           timeout=300)
     remade = remake.communicate(timeout=120)
     assert remake.returncode == 0, remade
     if night.returncode == 3:  # refused while the remake held the day: it runs again after
