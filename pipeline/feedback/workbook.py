@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.feedback.collect import COLUMNS, CORRECTION, Line
-from pipeline.leadership.rules import DEPUTY
+from pipeline.leadership.rules import DEPUTY, sign_instruction
 from pipeline.workbooks.common import (
     CENTER,
     HEADER_FILL,
@@ -106,9 +106,5 @@ def _held_sheet(wb: Any, held: Sequence[Line], day: date) -> None:
 
 
 def _what_to_do(line: Line) -> str:
-    """The sign command to type; an unnamed 分管领导 is named in hotline.toml first (a
-    signature `--by 分管领导` would record the word, not a person)."""
-    named = line.waiting_for != DEPUTY
-    todo = (f"签字后登记：hotline sign {line.order_no} --by {line.waiting_for if named else '姓名'}"
-            "，下次运行时反馈")
-    return todo if named else "先在 hotline.toml 的 [leaders] 中写明本部门的分管领导；" + todo
+    deputy = "" if line.waiting_for == DEPUTY else line.waiting_for
+    return sign_instruction(line.order_no, deputy, "，下次运行时反馈")

@@ -75,3 +75,11 @@ def needs_signature(row: Mapping[str, Any], config: Config) -> bool:
 def deputy_of(department: str, config: Config) -> str:
     """The 分管领导 named for a department ("" when none is configured)."""
     return config.leaders.get(department, ("", ""))[1]
+
+
+def sign_instruction(order_no: str, deputy: str, then: str = "") -> str:
+    """What a clerk types once the 分管领导 (`deputy`, "" when hotline.toml names none) has
+    signed; an unnamed one is named first (`--by 分管领导` would record the word, not a
+    person)."""
+    todo = f"签字后登记：hotline sign {order_no} --by {deputy or '姓名'}{then}"
+    return todo if deputy else "先在 hotline.toml 的 [leaders] 中写明本部门的分管领导；" + todo

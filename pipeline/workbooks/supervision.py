@@ -19,6 +19,7 @@ from pipeline.deadlines.clocks import Clock
 from pipeline.deadlines.state import FINISHED, ClockView, OrderState
 from pipeline.deadlines.tally import Tally
 from pipeline.deadlines.workdays import WorkCalendar
+from pipeline.leadership.rules import sign_instruction
 from pipeline.text import mask_phone, show_time, summary
 from pipeline.workbooks.common import (
     CENTER,
@@ -260,9 +261,7 @@ def _append_unsigned(wb: Any, unsigned: Sequence[Unsigned], as_of: date) -> None
     ws.append([text_cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, align=CENTER) for h in headers])
     for number, item in enumerate(unsigned, 3):
         row = item.state.row
-        todo = f"签字后登记：hotline sign {row['order_no']} --by {item.deputy or '姓名'}"
-        if not item.deputy:
-            todo = "先在 hotline.toml 的 [leaders] 中写明本部门的分管领导；" + todo
+        todo = sign_instruction(row["order_no"], item.deputy)
         append_tall(ws, number, [text_cell(ws, v, align=WRAP_MIDDLE if i >= 4 else MIDDLE)
                                  for i, v in enumerate((
             row["order_no"], row["department"] or UNASSIGNED, row["result"],

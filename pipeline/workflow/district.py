@@ -19,26 +19,25 @@ from pipeline.workflow.policy import show_time
 CAUTION = "谨慎退单：确属非本街道职责的才退，退单不当的区里仍会派回并计入考核。"
 
 
-def pending_return(events: list[EventRow]) -> EventRow | None:
-    """The 退单 asked for and not yet answered by the district, if any."""
+def _latest_open(events: list[EventRow], asked: str, answered: tuple[str, ...]) -> EventRow | None:
+    """The latest event of kind `asked` not followed by one of `answered`, if any."""
     pending = None
     for event in events:
-        if event["kind"] == "returned":
+        if event["kind"] == asked:
             pending = event
-        elif event["kind"] in ("return_confirmed", "return_refused"):
+        elif event["kind"] in answered:
             pending = None
     return pending
+
+
+def pending_return(events: list[EventRow]) -> EventRow | None:
+    """The 退单 asked for and not yet answered by the district, if any."""
+    return _latest_open(events, "returned", ("return_confirmed", "return_refused"))
 
 
 def pending_extension(events: list[EventRow]) -> EventRow | None:
     """The latest 延期申请 not yet followed by a granted extension (`extend`), if any."""
-    pending = None
-    for event in events:
-        if event["kind"] == "extension_requested":
-            pending = event
-        elif event["kind"] in ("extended", "reopened"):
-            pending = None
-    return pending
+    return _latest_open(events, "extension_requested", ("extended", "reopened"))
 
 
 class DistrictActions(Actions):
